@@ -1,0 +1,2 @@
+export { createTokenVerifier, mintToken } from './tokens.js'
+export type { User, TokenVerifier, VerifyResult, TokenRefusal, VerifierOptions, MintOptions } from './tokens.js'

@@ -1,0 +1,219 @@
+/**
+ * One open document: its Y.Doc, awareness, connections, and the path every change takes.
+ *
+ * A change is applied to the server's Y.Doc; what the doc emits within one tick is merged and
+ * framed once, sent as the same bytes to every connection but its senders, and queued for a group
+ * commit. When that commit lands, the same frame goes to the senders: their durable
+ * acknowledgement. A joiner's sync step 2 is sent only once everything it contains is committed,
+ * so a client may count step 2 as an acknowledgement too.
+ */
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { DocumentName } from '../../shared/ids.js'
+import type { GroupCommitter } from './group-commit.js'
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './messages.js'
+import type { CollabLogger, DocPersistence } from './types.js'
+
+/** The slice of a connection the room talks to. */
+export interface RoomMember {
+  send(frame: Uint8Array): void
+  clientId: number | null
+}
+
+export interface RoomContext {
+  committer: GroupCommitter
+  persistence: DocPersistence
+  logger: CollabLogger
+  compactAfterUpdates: number
+  /** The store refused a commit: the room must be dropped and its clients resync elsewhere. */
+  onCommitFailed(room: Room, error: unknown): void
+}
+
+type RoomState = 'open' | 'closing' | 'closed'
+
+const EMPTY_STATE_VECTOR_LENGTH = 1
+
+export class Room {
+  readonly doc = new Y.Doc()
+  readonly awareness = new Awareness(this.doc)
+  readonly members = new Set<RoomMember>()
+  /** Which connection speaks for each awareness client id. */
+  readonly clientOwners = new Map<number, RoomMember>()
+  state: RoomState = 'open'
+  /** Users other than connections (a REST request reading the doc, a join in progress). */
+  refs = 0
+
+  readonly #context: RoomContext
+  #pendingUpdates: Uint8Array[] = []
+  #pendingSenders = new Set<RoomMember>()
+  #flushScheduled = false
+  #emittedSeq = 0
+  #durableSeq = 0
+  #durableWaiters: { seq: number; resolve: () => void }[] = []
+  #fullStateFrame: Uint8Array | null = null
+  #storedRows: number
+  #compacting = false
+  #closing: Promise<void> | undefined
+
+  constructor(
+    readonly name: string,
+    readonly document: DocumentName,
+    readonly libraryId: string,
+    stored: readonly Uint8Array[],
+    context: RoomContext,
+  ) {
+    this.#context = context
+    this.#storedRows = stored.length
+    this.awareness.setLocalState(null)
+    this.doc.transact(() => {
+      for (const update of stored) Y.applyUpdate(this.doc, update)
+    })
+    this.doc.on('update', this.#onUpdate)
+  }
+
+  /** Applies a change with this origin; it is broadcast, committed and acknowledged like any other. */
+  apply(update: Uint8Array, origin: RoomMember | string): void {
+    Y.applyUpdate(this.doc, update, origin)
+  }
+
+  /** Runs a local change (a REST edit) as one transaction. */
+  change(origin: string, fn: (doc: Y.Doc) => void): void {
+    this.doc.transact(() => fn(this.doc), origin)
+  }
+
+  syncStep1Frame(): Uint8Array {
+    return encodeSyncStep1(Y.encodeStateVector(this.doc))
+  }
+
+  /** Step 2 for a client's state vector; throws on a malformed state vector. */
+  syncStep2Frame(stateVector: Uint8Array): Uint8Array {
+    if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH && stateVector[0] === 0) {
+      return (this.#fullStateFrame ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc)))
+    }
+    return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+  }
+
+  awarenessFrame(): Uint8Array | null {
+    const clients = [...this.awareness.getStates().keys()]
+    return clients.length === 0 ? null : encodeAwareness(encodeAwarenessUpdate(this.awareness, clients))
+  }
+
+  /** Applies an already guarded awareness update and relays it to everyone, the sender included. */
+  relayAwareness(update: Uint8Array, origin: RoomMember): void {
+    applyAwarenessUpdate(this.awareness, update, origin)
+    const frame = encodeAwareness(update)
+    for (const member of this.members) member.send(frame)
+  }
+
+  add(member: RoomMember): void {
+    this.members.add(member)
+  }
+
+  remove(member: RoomMember): void {
+    if (!this.members.delete(member)) return
+    const clientId = member.clientId
+    if (clientId === null || this.clientOwners.get(clientId) !== member) return
+    this.clientOwners.delete(clientId)
+    if (!this.awareness.getStates().has(clientId)) return
+    removeAwarenessStates(this.awareness, [clientId], 'leave')
+    const frame = encodeAwareness(encodeAwarenessUpdate(this.awareness, [clientId]))
+    for (const other of this.members) other.send(frame)
+  }
+
+  isIdle(): boolean {
+    return this.members.size === 0 && this.refs === 0
+  }
+
+  /** Resolves when everything the doc holds now is committed. */
+  whenDurable(): Promise<void> {
+    const target = this.#emittedSeq + (this.#pendingUpdates.length > 0 ? 1 : 0)
+    if (this.#durableSeq >= target) return Promise.resolve()
+    return new Promise((resolve) => this.#durableWaiters.push({ seq: target, resolve }))
+  }
+
+  isDurable(): boolean {
+    return this.#pendingUpdates.length === 0 && this.#durableSeq === this.#emittedSeq
+  }
+
+  /** Waits for pending commits, compacts if worthwhile, and frees the doc. Idempotent. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#runClose())
+  }
+
+  async #runClose(): Promise<void> {
+    if (this.state === 'closed') return
+    this.state = 'closing'
+    await this.whenDurable()
+    if (this.#storedRows > 1) await this.#compact()
+    this.destroy()
+  }
+
+  destroy(): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.doc.off('update', this.#onUpdate)
+    this.awareness.destroy()
+    this.doc.destroy()
+    // Nothing more will become durable; whoever waits must not hang.
+    for (const waiter of this.#durableWaiters) waiter.resolve()
+    this.#durableWaiters = []
+  }
+
+  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.#fullStateFrame = null
+    this.#pendingUpdates.push(update)
+    if (typeof origin === 'object' && origin !== null && this.members.has(origin as RoomMember)) {
+      this.#pendingSenders.add(origin as RoomMember)
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(this.#flush)
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false
+    if (this.state === 'closed' || this.#pendingUpdates.length === 0) return
+    const updates = this.#pendingUpdates
+    const senders = this.#pendingSenders
+    this.#pendingUpdates = []
+    this.#pendingSenders = new Set()
+    // Safe to merge: these are the server doc's own updates, never a client's raw bytes.
+    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
+    const frame = encodeSyncUpdate(merged)
+    for (const member of this.members) if (!senders.has(member)) member.send(frame)
+    const seq = ++this.#emittedSeq
+    this.#context.committer.enqueue(this.name, merged).then(
+      () => this.#onDurable(seq, frame, senders),
+      (error: unknown) => this.#context.onCommitFailed(this, error),
+    )
+  }
+
+  #onDurable(seq: number, frame: Uint8Array, senders: ReadonlySet<RoomMember>): void {
+    this.#durableSeq = seq
+    for (const sender of senders) if (this.members.has(sender)) sender.send(frame)
+    if (this.#durableWaiters.length > 0) {
+      const ready = this.#durableWaiters.filter((w) => w.seq <= seq)
+      this.#durableWaiters = this.#durableWaiters.filter((w) => w.seq > seq)
+      for (const waiter of ready) waiter.resolve()
+    }
+    this.#storedRows++
+    if (this.#storedRows >= this.#context.compactAfterUpdates && this.state === 'open') void this.#compact()
+  }
+
+  async #compact(): Promise<void> {
+    if (this.#compacting) return
+    this.#compacting = true
+    try {
+      const result = await this.#context.persistence.compact(this.name)
+      if (result.status === 'compacted' && result.rowsMerged !== undefined) {
+        this.#storedRows = Math.max(1, this.#storedRows - result.rowsMerged + 1)
+      }
+    } catch (error) {
+      // The log is intact when compaction fails; it is tried again after more updates.
+      this.#context.logger.warn({ doc: this.name, err: error }, 'compaction failed')
+    } finally {
+      this.#compacting = false
+    }
+  }
+}

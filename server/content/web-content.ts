@@ -1,0 +1,72 @@
+/**
+ * The shape of a web-content asset's Yjs document, and conversions to and from the JSON that
+ * REST speaks. `fields` is a Y.Map of plain values; `body` is a Y.XmlFragment holding a
+ * ProseMirror document of `bodySchema`, as y-prosemirror writes it.
+ *
+ * @example
+ *   const update = createWebContentUpdate({ title: 'Hello', body: paragraphs('First line') })
+ *   const { fields, body } = readWebContent(docFromUpdate(update))
+ */
+import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import * as Y from 'yjs'
+import { bodySchema, type ProseMirrorJSON } from '../../shared/schema.js'
+
+export const FIELDS_KEY = 'fields'
+export const BODY_KEY = 'body'
+
+export type FieldValue = string | number | boolean | null
+
+export interface WebContentInput {
+  title: string
+  description?: string
+  fields?: Readonly<Record<string, FieldValue>>
+  body?: ProseMirrorJSON
+}
+
+export type BodyCheck = { ok: true } | { ok: false; message: string }
+
+/** Whether JSON is a valid document of the body schema (known nodes, marks and attributes). */
+export function checkBody(json: unknown): BodyCheck {
+  try {
+    const node = bodySchema.nodeFromJSON(json)
+    if (node.type !== bodySchema.topNodeType) return { ok: false, message: 'body must be a `doc` node' }
+    node.check()
+    return { ok: true }
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** The document of a new web-content asset, as one Yjs update produced by the server. */
+export function createWebContentUpdate(input: WebContentInput): Uint8Array {
+  const doc = new Y.Doc()
+  doc.transact(() => {
+    const fields = doc.getMap<FieldValue>(FIELDS_KEY)
+    for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
+    fields.set('title', input.title)
+    fields.set('description', input.description ?? '')
+    prosemirrorJSONToYXmlFragment(bodySchema, input.body ?? emptyBody(), doc.getXmlFragment(BODY_KEY))
+  })
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
+export function readWebContent(doc: Y.Doc): { fields: Record<string, unknown>; body: ProseMirrorJSON } {
+  const fields = doc.getMap(FIELDS_KEY).toJSON() as Record<string, unknown>
+  const fragment = doc.getXmlFragment(BODY_KEY)
+  const body = fragment.length === 0 ? emptyBody() : (yXmlFragmentToProsemirrorJSON(fragment) as ProseMirrorJSON)
+  return { fields, body }
+}
+
+export function emptyBody(): ProseMirrorJSON {
+  return { type: 'doc', content: [{ type: 'paragraph' }] }
+}
+
+/** A body of plain paragraphs, one per argument. */
+export function paragraphs(...texts: string[]): ProseMirrorJSON {
+  return {
+    type: 'doc',
+    content: texts.map((text) => (text === '' ? { type: 'paragraph' } : { type: 'paragraph', content: [{ type: 'text', text }] })),
+  }
+}

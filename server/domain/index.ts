@@ -1,0 +1,17 @@
+export {
+  PERMISSIONS,
+  BUILTIN_ROLES,
+  isPermission,
+  isBuiltinRole,
+  permissionsOf,
+  documentAccess,
+  checkMembershipChange,
+  grantFromRole,
+} from './permissions.js'
+export type {
+  Permission,
+  BuiltinRole,
+  RoleGrant,
+  DocumentAccess,
+  MembershipChangeRefusal,
+} from './permissions.js'

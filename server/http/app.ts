@@ -1,0 +1,52 @@
+/**
+ * The Hono app: health, then `/api/v1` behind bearer-token authentication.
+ *
+ * @example
+ *   const app = createApp(deps)
+ *   const res = await app.request('/healthz')
+ */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { AppDeps, AppEnv } from './context.js'
+import { ApiError, errorBody, errorResponse } from './errors.js'
+import { assetRoutes } from './routes/assets.js'
+import { libraryRoutes } from './routes/libraries.js'
+
+const BEARER = /^Bearer\s+(\S+)$/i
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>()
+
+  app.onError((error, c) => errorResponse(c, error, (e) => deps.logger.error({ err: e, path: c.req.path }, 'request failed')))
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
+
+  app.get('/healthz', async (c) => {
+    const report = await deps.health()
+    const ok = report.store && report.redis !== false
+    return c.json({ ok, ...report }, ok ? 200 : 503)
+  })
+
+  const api = new Hono<AppEnv>()
+  api.use(
+    bodyLimit({
+      maxSize: deps.maxJsonBytes,
+      onError: () => {
+        throw new ApiError('payload_too_large', `request bodies are limited to ${deps.maxJsonBytes} bytes`)
+      },
+    }),
+  )
+  api.use(async function authenticate(c, next) {
+    const match = BEARER.exec(c.req.header('authorization') ?? '')
+    const result = await deps.verifyToken(match?.[1])
+    if (!result.ok) {
+      throw new ApiError(result.reason === 'expired' ? 'token_expired' : 'unauthorized', result.message)
+    }
+    c.set('user', result.user)
+    await next()
+  })
+  api.route('/libraries', libraryRoutes(deps))
+  api.route('/libraries', assetRoutes(deps))
+  app.route('/api/v1', api)
+
+  return app
+}

@@ -1,0 +1,28 @@
+/** Per-request values and the dependencies routes are built with. */
+import type { User } from '../auth/tokens.js'
+import type { CollabHub } from '../collab/hub.js'
+import type { Logger } from '../logger.js'
+import type { LibraryStore } from '../store/library-store.js'
+
+export type AppEnv = {
+  Variables: {
+    user: User
+  }
+}
+
+export interface HealthReport {
+  store: boolean
+  redis?: boolean
+}
+
+export interface AppDeps {
+  libraries: LibraryStore
+  hub: CollabHub
+  verifyToken: (token: string | null | undefined) => Promise<
+    { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }
+  >
+  health(): Promise<HealthReport>
+  logger: Logger
+  /** Largest JSON body a REST call may send. */
+  maxJsonBytes: number
+}

@@ -1,0 +1,65 @@
+/**
+ * The one error type of the REST boundary, and its mapping to the contract's JSON shape
+ * `{"error": {"code", "message"}}`. Routes throw `ApiError`; everything else is a 500.
+ */
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unprocessable'
+  | 'last_owner'
+  | 'unsupported_asset_type'
+  | 'invalid_body'
+  | 'internal_error'
+
+const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  last_owner: 422,
+  unsupported_asset_type: 422,
+  invalid_body: 422,
+  internal_error: 500,
+}
+
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.status = STATUS[code]
+  }
+}
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } }
+}
+
+export function errorResponse(c: Context, error: unknown, onUnexpected: (error: unknown) => void): Response {
+  if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
+  if (error instanceof HTTPException) {
+    // Hono's own refusals: malformed JSON bodies (400) and the body-size limit (413).
+    const status = error.status
+    const code = status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_json' : 'invalid_request'
+    return c.json(errorBody(code, error.message || 'bad request'), status as ContentfulStatusCode)
+  }
+  onUnexpected(error)
+  return c.json(errorBody('internal_error', 'something went wrong on our side'), 500)
+}

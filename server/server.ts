@@ -1,0 +1,124 @@
+/**
+ * Builds a Folio node from a parsed config and its adapters: the Hono app, the collaboration hub
+ * and the WebSocket transport on one Node HTTP server. Nothing here reads the environment.
+ *
+ * @example
+ *   const server = createServer(config, { database, locks, logger, verifyToken })
+ *   const { url } = await server.listen()
+ */
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Redis } from 'ioredis'
+import type { TokenVerifier } from './auth/tokens.js'
+import type { Locks } from './cluster/types.js'
+import { createCollabHub, type CollabHub } from './collab/hub.js'
+import type { Config } from './config.js'
+import { grantFromRole, documentAccess, permissionsOf } from './domain/permissions.js'
+import { createApp } from './http/app.js'
+import { attachCollabSockets } from './http/collab-socket.js'
+import type { Logger } from './logger.js'
+import type { OpenDatabase } from './store/db.js'
+import { createDocLog } from './store/doc-log.js'
+import { createLibraryStore, type LibraryStore } from './store/library-store.js'
+
+export interface ServerDeps {
+  database: OpenDatabase
+  locks: Locks
+  redis?: Redis
+  logger: Logger
+  verifyToken: TokenVerifier
+}
+
+export interface FolioServer {
+  readonly hub: CollabHub
+  readonly libraries: LibraryStore
+  readonly app: ReturnType<typeof createApp>
+  listen(): Promise<{ port: number; url: string }>
+  /** Commits pending edits, closes connections and the listener. Idempotent. */
+  close(): Promise<void>
+}
+
+/** REST bodies are small JSON documents; uploads (later) get their own limit. */
+const MAX_JSON_BYTES = 1024 * 1024
+/** A recipient this far behind is disconnected instead of buffering without end. */
+const MAX_BUFFERED_FACTOR = 4
+
+export function createServer(config: Config, deps: ServerDeps): FolioServer {
+  const { database, logger } = deps
+  const libraries = createLibraryStore(database)
+  const docLog = createDocLog(database, deps.locks)
+
+  const hub = createCollabHub({
+    persistence: docLog,
+    logger,
+    commitDelayMs: config.durability.commitDelayMs,
+    compactAfterUpdates: config.durability.compactAfterUpdates,
+    unloadAfterMs: config.durability.unloadAfterMs,
+    maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
+    maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
+    async authenticate(token) {
+      const result = await deps.verifyToken(token)
+      return result.ok ? { ok: true, user: result.user } : { ok: false, reason: result.message }
+    },
+    async authorize(user, document) {
+      const asset = await libraries.getAsset(document.assetId)
+      if (!asset) return { ok: false, code: 'not_found', reason: `no asset ${document.assetId}` }
+      const member = await libraries.getMember(asset.libraryId, user.id)
+      const access = documentAccess(permissionsOf(grantFromRole(member?.role ?? null)), document.kind)
+      if (access === 'none') return { ok: false, code: 'forbidden', reason: 'you may not view this asset' }
+      return { ok: true, libraryId: asset.libraryId, access }
+    },
+  })
+
+  const app = createApp({
+    libraries,
+    hub,
+    logger,
+    maxJsonBytes: MAX_JSON_BYTES,
+    verifyToken: deps.verifyToken,
+    async health() {
+      const store = await database.ping()
+      if (!deps.redis) return { store }
+      const redis = await deps.redis.ping().then(
+        (answer) => answer === 'PONG',
+        () => false,
+      )
+      return { store, redis }
+    },
+  })
+
+  const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
+  const sockets = attachCollabSockets(httpServer, hub, {
+    maxMessageBytes: config.limits.maxMessageBytes,
+    allowedOrigins: config.allowedOrigins,
+    publicUrl: config.publicUrl,
+    logger,
+  })
+  let closing: Promise<void> | undefined
+
+  return {
+    hub,
+    libraries,
+    app,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject)
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject)
+          const { port } = httpServer.address() as AddressInfo
+          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+          resolve({ port, url: config.publicUrl ?? `http://${host}:${port}` })
+        })
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        await hub.destroy()
+        await sockets.close()
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve())
+          httpServer.closeAllConnections()
+        })
+      })()),
+  }
+}

@@ -1,0 +1,6 @@
+export { openDatabase } from './db.js'
+export type { OpenDatabase, Dialect } from './db.js'
+export { createDocLog } from './doc-log.js'
+export type { DocLog, DocLogEntry, CompactResult } from './doc-log.js'
+export { createLibraryStore } from './library-store.js'
+export type { LibraryStore, Library, Member, Site, Asset } from './library-store.js'

@@ -1,0 +1,74 @@
+/**
+ * Migrations, in code so that they ship with the server and run at start. Each takes the dialect
+ * because the two engines spell auto-increment and binary columns differently; everything else is
+ * one definition.
+ */
+import { sql, type Kysely, type Migration } from 'kysely'
+import type { Dialect } from './db.js'
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  const binary = dialect === 'postgres' ? 'bytea' : 'blob'
+  return {
+    '0001_core': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('libraries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('staging_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('workflow_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('members')
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('members_pk', ['library_id', 'user_id'])
+          .execute()
+        await db.schema.createIndex('members_user_idx').on('members').column('user_id').execute()
+        await db.schema
+          .createTable('sites')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('staging_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('delivery_key_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('library_sites')
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('library_sites_pk', ['library_id', 'site_id'])
+          .execute()
+        await db.schema
+          .createTable('assets')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('assets_library_idx').on('assets').column('library_id').execute()
+        await db.schema
+          .createTable('doc_updates')
+          .addColumn('id', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('doc', 'text', (c) => c.notNull())
+          .addColumn('data', sql.raw(binary), (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('doc_updates_doc_idx').on('doc_updates').columns(['doc', 'id']).execute()
+      },
+    },
+  }
+}

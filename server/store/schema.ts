@@ -1,0 +1,62 @@
+/** Table types of the SQL store, as Kysely sees them. Booleans are 0/1 integers on both engines. */
+import type { Generated } from 'kysely'
+
+export interface LibraryTable {
+  id: string
+  name: string
+  description: string
+  staging_enabled: number
+  workflow_enabled: number
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface MemberTable {
+  library_id: string
+  user_id: string
+  role: string
+  created_at: string
+  updated_at: string
+}
+
+export interface SiteTable {
+  id: string
+  name: string
+  staging_enabled: number
+  delivery_key_hash: string
+  created_at: string
+}
+
+export interface LibrarySiteTable {
+  library_id: string
+  site_id: string
+  created_at: string
+}
+
+export interface AssetTable {
+  id: string
+  library_id: string
+  type: string
+  status: string
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+/** The append-only update log of every collaborative document; compaction merges a prefix of it. */
+export interface DocUpdateTable {
+  id: Generated<number>
+  doc: string
+  data: Uint8Array
+  created_at: string
+}
+
+export interface Database {
+  libraries: LibraryTable
+  members: MemberTable
+  sites: SiteTable
+  library_sites: LibrarySiteTable
+  assets: AssetTable
+  doc_updates: DocUpdateTable
+}
