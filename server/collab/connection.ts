@@ -137,8 +137,9 @@ export class Connection implements RoomMember {
     }
     try {
       // Decode the whole update before touching the doc: Y.applyUpdate integrates structs before it
-      // reads the delete set, so a truncated update could otherwise be half applied.
-      Y.parseUpdateMeta(update)
+      // reads the delete set, so a truncated update would be half applied, then throw. Only a full
+      // decode catches that; Y.parseUpdateMeta reads a missing delete set as an empty one.
+      Y.decodeUpdate(update)
     } catch {
       this.close(CLOSE_BAD_MESSAGE, 'malformed Yjs update')
       return
