@@ -27,8 +27,8 @@ export function isId(prefix: IdPrefix, value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value) && value.startsWith(`${prefix}_`)
 }
 
-/** User ids come from token `sub` claims and member routes. */
-const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/
+/** User ids come from token `sub` claims (`alice`, `auth0|5f7c…`, `a@b.org`) and member routes. */
+const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+|:-]{0,127}$/
 
 export function isUserId(value: unknown): value is string {
   return typeof value === 'string' && USER_ID_PATTERN.test(value)

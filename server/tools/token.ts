@@ -23,7 +23,7 @@ function fail(message: string): never {
 }
 
 if (!values.sub) fail('--sub is required')
-if (!isUserId(values.sub)) fail(`--sub "${values.sub}" is not a valid user id (letters, digits, . _ @ + -)`)
+if (!isUserId(values.sub)) fail(`--sub "${values.sub}" is not a valid user id (letters, digits, . _ @ + | : -)`)
 const dataDir = process.env.DATA_DIR || './data'
 const secret = process.env.AUTH_SECRET || readDevSecret(dataDir)
 if (!secret) fail(`no AUTH_SECRET set and no generated secret in ${dataDir}: start the server once, or set AUTH_SECRET`)
