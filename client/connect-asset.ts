@@ -122,6 +122,8 @@ export class AssetConnection extends ObservableV2<Events> {
 
   #when(event: 'synced' | 'acknowledged', done: () => boolean, timeoutMs: number): Promise<void> {
     if (done()) return Promise.resolve()
+    const closed = this.closeInfo
+    if (closed) return Promise.reject(new Error(`connection closed (${closed.code}): ${closed.reason}`))
     return new Promise((resolve, reject) => {
       const check = () => {
         if (!done()) return

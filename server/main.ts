@@ -62,6 +62,7 @@ async function printDemo(url: string, secret: string, seed: DemoSeed | null, con
   const lines = ['', `Folio is running at ${url}  (store: ${config.store.kind}, data: ${config.dataDir})`, '']
   if (seed) {
     lines.push(`Seeded a demo library ${seed.libraryId} with ${seed.assetIds.length} assets and site ${seed.siteId}.`)
+    lines.push(`Its assets: ${seed.assetIds.join(', ')}`)
     lines.push(`The demo site's delivery key (shown once): ${seed.deliveryKey}`, '')
   }
   lines.push('Demo users (tokens valid for 30 days):')

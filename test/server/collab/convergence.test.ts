@@ -1,4 +1,7 @@
+import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
+import { MESSAGE_AWARENESS } from '../../../shared/protocol.js'
+import { awarenessFrame, openRaw, step1Frame } from '../../helpers/raw-socket.js'
 import { bodyText, paragraphText } from '../../helpers/body.js'
 import { createFixture, startServer } from '../../helpers/server.js'
 import { waitFor } from '../../helpers/wait.js'
@@ -36,5 +39,24 @@ describe('concurrent typing', () => {
     await late.whenSynced()
     expect(bodyText(late.doc)).toBe(text)
     expect(late.doc.getMap('fields').get('title')).toBe('Fixture asset')
+  })
+
+  it('relays awareness to every client, the sender included', async () => {
+    const server = await startServer()
+    const { owner, member, assetId } = await createFixture(server)
+    const raw = await openRaw(server.url, assetId, owner)
+    const peer = server.connect(assetId, member)
+    await peer.whenSynced()
+    raw.ws.send(step1Frame())
+    raw.ws.send(awarenessFrame([{ clientId: 99, clock: 1, state: { cursor: 1 } }]))
+    const ownEcho = () =>
+      raw.frames.some((frame) => {
+        const decoder = decoding.createDecoder(frame)
+        if (decoding.readVarUint(decoder) !== MESSAGE_AWARENESS) return false
+        const update = decoding.readVarUint8Array(decoder)
+        return new TextDecoder().decode(update).includes('"cursor":1')
+      })
+    await waitFor(ownEcho, { what: 'the sender to hear its own awareness' })
+    await waitFor(() => peer.provider.awareness.getStates().get(99)?.cursor === 1, { what: 'the peer to hear it' })
   })
 })
