@@ -32,6 +32,9 @@ export async function openDatabase(config: StoreConfig): Promise<OpenDatabase> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
+    // Kysely looks its own tables up across all schemas unless told which one is ours: without
+    // this, another schema's migration tables on the same database would be taken for ours.
+    ...(config.kind === 'postgres' && config.schema ? { migrationTableSchema: config.schema } : {}),
   })
   const { error } = await migrator.migrateToLatest()
   if (error) {
