@@ -68,11 +68,9 @@ async function printDemo(url: string, secret: string, seed: DemoSeed | null, con
   lines.push('Demo users (tokens valid for 30 days):')
   for (const user of DEMO_USERS) {
     const token = await mintToken(secret, { sub: user.id, name: user.name, admin: user.admin, expiresIn: DEMO_TOKEN_LIFETIME })
-    lines.push(`  ${user.name} (${user.role}${user.admin ? ', instance admin' : ''}):`)
-    lines.push(`    sign in: ${url}/?token=${token}`)
-    lines.push(`    token:   ${token}`)
+    lines.push(`  ${user.name} (${user.role}${user.admin ? ', instance admin' : ''}): ${token}`)
   }
-  lines.push('')
+  lines.push('', `Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/libraries`, '')
   process.stdout.write(`${lines.join('\n')}\n`)
 }
 

@@ -20,6 +20,15 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => errorResponse(c, error, (e) => deps.logger.error({ err: e, path: c.req.path }, 'request failed')))
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
 
+  app.get('/', (c) =>
+    c.json({
+      name: 'Folio',
+      api: '/api/v1',
+      collaboration: '/collab/<document>?token=<JWT>',
+      health: '/healthz',
+    }),
+  )
+
   app.get('/healthz', async (c) => {
     const report = await deps.health()
     const ok = report.store && report.redis !== false

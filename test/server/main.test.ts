@@ -22,7 +22,7 @@ describe('the embedded default', () => {
     await waitFor(() => first.stdout().includes('Rita Reviewer'), { what: 'the demo banner' })
     const out = first.stdout()
     const tokens = Object.fromEntries(
-      [...out.matchAll(/ {2}(\w+) \w+ \((\w+)[^)]*\):\n {4}sign in: \S+\?token=(\S+)/g)].map((m) => [m[2], m[3]]),
+      [...out.matchAll(/ {2}\w+ \w+ \((\w+)[^)]*\): (\S+)/g)].map((m) => [m[1], m[2]]),
     )
     expect(Object.keys(tokens).sort()).toEqual(['member', 'owner', 'reviewer'])
     const assetIds = /Its assets: (.+)/.exec(out)?.[1]?.split(', ') ?? []
