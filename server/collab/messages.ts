@@ -73,28 +73,24 @@ function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+function encodeSync(step: number, payload: Uint8Array): Uint8Array {
   return frame((e) => {
     encoding.writeVarUint(e, MESSAGE_SYNC)
-    encoding.writeVarUint(e, SYNC_STEP_1)
-    encoding.writeVarUint8Array(e, stateVector)
+    encoding.writeVarUint(e, step)
+    encoding.writeVarUint8Array(e, payload)
   })
+}
+
+export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+  return encodeSync(SYNC_STEP_1, stateVector)
 }
 
 export function encodeSyncStep2(update: Uint8Array): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, MESSAGE_SYNC)
-    encoding.writeVarUint(e, SYNC_STEP_2)
-    encoding.writeVarUint8Array(e, update)
-  })
+  return encodeSync(SYNC_STEP_2, update)
 }
 
 export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, MESSAGE_SYNC)
-    encoding.writeVarUint(e, SYNC_UPDATE)
-    encoding.writeVarUint8Array(e, update)
-  })
+  return encodeSync(SYNC_UPDATE, update)
 }
 
 export function encodeAwareness(update: Uint8Array): Uint8Array {

@@ -56,16 +56,22 @@ export function step1Frame(doc = new Y.Doc()): Uint8Array {
   return syncFrame(SYNC_STEP_1, Y.encodeStateVector(doc))
 }
 
+/** An awareness update as y-protocols lays it out, with each state's JSON given verbatim. */
+export function awarenessUpdate(entries: { clientId: number; clock: number; json: string }[]): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, entries.length)
+    for (const entry of entries) {
+      encoding.writeVarUint(e, entry.clientId)
+      encoding.writeVarUint(e, entry.clock)
+      encoding.writeVarString(e, entry.json)
+    }
+  })
+}
+
 export function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+  const update = awarenessUpdate(entries.map((entry) => ({ ...entry, json: JSON.stringify(entry.state) })))
   return frame((e) => {
     encoding.writeVarUint(e, MESSAGE_AWARENESS)
-    const inner = encoding.createEncoder()
-    encoding.writeVarUint(inner, entries.length)
-    for (const entry of entries) {
-      encoding.writeVarUint(inner, entry.clientId)
-      encoding.writeVarUint(inner, entry.clock)
-      encoding.writeVarString(inner, JSON.stringify(entry.state))
-    }
-    encoding.writeVarUint8Array(e, encoding.toUint8Array(inner))
+    encoding.writeVarUint8Array(e, update)
   })
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { guardAwarenessUpdate, type ClientIdOwner } from '../../../server/collab/awareness-guard.js'
 import {
@@ -11,17 +10,7 @@ import {
   encodeSyncUpdate,
   isEmptyUpdate,
 } from '../../../server/collab/messages.js'
-
-function awarenessUpdate(entries: { clientId: number; clock: number; json: string }[]): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, entries.length)
-  for (const e of entries) {
-    encoding.writeVarUint(encoder, e.clientId)
-    encoding.writeVarUint(encoder, e.clock)
-    encoding.writeVarString(encoder, e.json)
-  }
-  return encoding.toUint8Array(encoder)
-}
+import { awarenessUpdate } from '../../helpers/raw-socket.js'
 
 describe('message framing', () => {
   it('round-trips every sync step and awareness', () => {

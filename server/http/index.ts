@@ -1,0 +1,6 @@
+export { createApp } from './app.js'
+export { attachCollabSockets } from './collab-socket.js'
+export type { CollabSocketOptions, CollabSockets } from './collab-socket.js'
+export { ApiError } from './errors.js'
+export type { ApiErrorCode } from './errors.js'
+export type { AppDeps, AppEnv, HealthReport } from './context.js'
