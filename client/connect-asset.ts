@@ -4,8 +4,8 @@
  * It adds what a Folio client needs and the stock provider does not tell: the reason of a refusal
  * (an auth `permission denied` message, a 44xx close after which it stops reconnecting), and
  * whether every local edit has been durably acknowledged. The server echoes each update back to its
- * sender once the store committed it, and answers sync step 1 only with committed state; so every
- * Yjs update or step 2 from the server tells how far this client's own edits are durable.
+ * sender once the store committed it, and sends sync messages only with committed state; so every
+ * sync message from the server tells how far this client's own edits are durable.
  *
  * @example
  *   const asset = connectAsset('http://localhost:1234', assetId, { token })
@@ -18,7 +18,7 @@ import { ObservableV2 } from 'lib0/observable'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { isTerminalCloseCode } from '../shared/close-codes.js'
-import { MESSAGE_AUTH, MESSAGE_SYNC, SYNC_STEP_2, SYNC_UPDATE } from '../shared/protocol.js'
+import { MESSAGE_AUTH, MESSAGE_SYNC, SYNC_STEP_1 } from '../shared/protocol.js'
 
 export interface ConnectAssetOptions {
   token: string
@@ -54,11 +54,13 @@ export class AssetConnection extends ObservableV2<Events> {
   /** The last `permission denied` reason the server sent. */
   deniedReason: string | null = null
   #ackedClock = 0
-  #acknowledged = true
+  #acknowledged: boolean
 
   constructor(serverUrl: string, document: string, options: ConnectAssetOptions) {
     super()
     this.doc = options.doc ?? new Y.Doc()
+    // A document handed in may hold edits from before: nothing vouches for them yet.
+    this.#acknowledged = this.isAcknowledged()
     const Base = options.WebSocket ?? globalThis.WebSocket
     if (!Base) throw new Error('no WebSocket class: pass options.WebSocket (in Node 20, `ws`)')
     const onFrame = (data: unknown) => this.#observeFrame(data)
@@ -160,9 +162,11 @@ export class AssetConnection extends ObservableV2<Events> {
       const decoder = decoding.createDecoder(bytes)
       if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return
       const step = decoding.readVarUint(decoder)
-      if (step !== SYNC_STEP_2 && step !== SYNC_UPDATE) return
-      const { to } = Y.parseUpdateMeta(decoding.readVarUint8Array(decoder))
-      const clock = to.get(this.doc.clientID)
+      const payload = decoding.readVarUint8Array(decoder)
+      // Step 1 carries the server's (committed) state vector: after a reconnect it acknowledges
+      // edits whose echo was lost with the old socket.
+      const clocks = step === SYNC_STEP_1 ? Y.decodeStateVector(payload) : Y.parseUpdateMeta(payload).to
+      const clock = clocks.get(this.doc.clientID)
       if (clock !== undefined && clock > this.#ackedClock) this.#ackedClock = clock
     } catch {
       // Not ours to judge: the provider reads the same frame and reports what it cannot parse.

@@ -8,6 +8,8 @@ export const CLOSE_GOING_AWAY = 1001
 export const CLOSE_UNSUPPORTED_DATA = 1003
 export const CLOSE_MESSAGE_TOO_BIG = 1009
 export const CLOSE_INTERNAL_ERROR = 1011
+/** A recipient that cannot keep up, a document being reloaded, a client that must resync. */
+export const CLOSE_TRY_AGAIN_LATER = 1013
 /** Truncated or malformed y-protocols message, unknown message type, spoofed awareness. */
 export const CLOSE_BAD_MESSAGE = 4400
 export const CLOSE_UNAUTHORIZED = 4401

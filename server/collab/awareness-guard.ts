@@ -5,7 +5,7 @@
  * a JSON string (the state, or `null` for a removal). The stock y-websocket client re-sends every
  * state it hears, its peers' included, so entries for other clients are normal traffic: they are
  * dropped, not treated as an attack. A connection speaks only for the one client id it claims
- * first (an id no other live connection of the document owns), and the `user` field of its
+ * first, with a state (not a removal) for an id no other live connection owns, and the `user` field of its
  * state always carries the token's id and name, whatever the client wrote there.
  */
 import * as decoding from 'lib0/decoding'
@@ -60,8 +60,10 @@ export function guardAwarenessUpdate(
   const kept: Entry[] = []
   let rewritten = false
   for (const entry of entries) {
-    const owner = ownerOf(entry.clientId)
-    const mine = clientId === null ? owner !== 'other' : entry.clientId === clientId
+    // A connection claims an id with a state of its own, never with a removal: the stock client
+    // echoes peers' removals, and must not be bound to a client that just left.
+    const mine =
+      clientId === null ? entry.json !== 'null' && ownerOf(entry.clientId) !== 'other' : entry.clientId === clientId
     if (!mine) continue
     clientId = entry.clientId
     const result = bindUser(entry.json, identity)

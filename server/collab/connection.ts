@@ -4,17 +4,11 @@
  * clients never see the bad input.
  */
 import * as Y from 'yjs'
-import {
-  CLOSE_BAD_MESSAGE,
-  CLOSE_UNSUPPORTED_DATA,
-} from '../../shared/close-codes.js'
+import { CLOSE_BAD_MESSAGE, CLOSE_TRY_AGAIN_LATER, CLOSE_UNSUPPORTED_DATA } from '../../shared/close-codes.js'
 import { guardAwarenessUpdate } from './awareness-guard.js'
 import { decodeMessage, encodePermissionDenied, isEmptyUpdate, type ClientMessage } from './messages.js'
 import type { Room, RoomMember } from './room.js'
 import type { Access, CollabSocket, CollabUser } from './types.js'
-
-/** Close code when a recipient cannot keep up: "try again later". */
-export const CLOSE_TOO_SLOW = 1013
 
 export interface ConnectionHooks {
   onClose(connection: Connection): void
@@ -43,7 +37,7 @@ export class Connection implements RoomMember {
   /** Joins the room and starts the sync: the server's step 1, and who is here. */
   start(): void {
     this.room.add(this)
-    this.send(this.room.syncStep1Frame())
+    this.#sendWhenDurable(this.room.syncStep1Frame())
     const awareness = this.room.awarenessFrame()
     if (awareness) this.send(awareness)
   }
@@ -51,7 +45,7 @@ export class Connection implements RoomMember {
   send(frame: Uint8Array): void {
     if (!this.#open) return
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.close(CLOSE_TOO_SLOW, 'too far behind: reconnect to resync')
+      this.close(CLOSE_TRY_AGAIN_LATER, 'too far behind: reconnect to resync')
       return
     }
     this.socket.send(frame)
@@ -119,11 +113,15 @@ export class Connection implements RoomMember {
       this.close(CLOSE_BAD_MESSAGE, 'malformed state vector')
       return
     }
+    this.#sendWhenDurable(frame)
+  }
+
+  /** Sync frames describe the doc as it is now; they go out once all of that is committed. */
+  #sendWhenDurable(frame: Uint8Array): void {
     if (this.room.isDurable()) {
       this.send(frame)
       return
     }
-    // Step 2 must only carry committed state, so that the client may count it as acknowledged.
     void this.room.whenDurable().then(() => this.send(frame))
   }
 
@@ -144,11 +142,16 @@ export class Connection implements RoomMember {
       this.close(CLOSE_BAD_MESSAGE, 'malformed Yjs update')
       return
     }
+    let complete: boolean
     try {
-      this.room.apply(update, this)
+      complete = this.room.apply(update, this)
     } catch {
       this.close(CLOSE_BAD_MESSAGE, 'Yjs update could not be applied')
+      return
     }
+    // Not final: the missing changes may reach the server soon (another tab of the same user);
+    // the client's sync after reconnecting sends what was dropped again.
+    if (!complete) this.close(CLOSE_TRY_AGAIN_LATER, 'update depends on changes the server does not have; resync')
   }
 
   #receiveAwareness(update: Uint8Array): void {
@@ -165,7 +168,11 @@ export class Connection implements RoomMember {
   }
 
   #ownerOf(clientId: number): 'self' | 'other' | 'none' {
-    const owner = this.room.clientOwners.get(clientId)
-    return owner === undefined ? 'none' : owner === this ? 'self' : 'other'
+    const owner = this.room.clientOwners.get(clientId) as Connection | undefined
+    if (owner === this) return 'self'
+    // The same user's older connection (a reconnect before the old socket timed out) gives way.
+    if (owner !== undefined) return owner.user.id === this.user.id ? 'none' : 'other'
+    // A live state is someone's, even if its connection is gone; it times out on its own.
+    return this.room.awareness.getStates().has(clientId) ? 'other' : 'none'
   }
 }

@@ -16,6 +16,7 @@ import {
   CLOSE_INTERNAL_ERROR,
   CLOSE_NOT_FOUND,
   CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNAUTHORIZED,
 } from '../../shared/close-codes.js'
 import { parseDocumentName, type DocumentName } from '../../shared/ids.js'
@@ -29,8 +30,8 @@ export type JoinTicket =
       ok: true
       user: CollabUser
       access: Access
-      /** Attaches the socket; the connection starts syncing at once. */
-      accept(socket: CollabSocket): Connection
+      /** Attaches the socket; the connection starts syncing at once (null: closed, retry later). */
+      accept(socket: CollabSocket): Connection | null
       /** The upgrade failed after all: give back what the ticket held. */
       cancel(): void
     }
@@ -88,11 +89,18 @@ export class CollabHub {
       const closeCode = decision.code === 'not_found' ? CLOSE_NOT_FOUND : CLOSE_FORBIDDEN
       return { ok: false, closeCode, reason: decision.reason, userId: user.id }
     }
-    const open = this.#connectionsPerUser.get(user.id) ?? 0
-    if (open >= this.#options.maxConnectionsPerUser) {
+    if (this.#destroyed) return { ok: false, closeCode: CLOSE_GOING_AWAY, reason: 'server shutting down', userId: user.id }
+    // Counted from the ticket on, so that concurrent joins cannot slip past the limit together.
+    if (!this.#countConnection(user.id)) {
       return { ok: false, closeCode: CLOSE_TOO_MANY_CONNECTIONS, reason: 'too many open connections', userId: user.id }
     }
-    const room = await this.#openRoom(documentName, document, decision.libraryId)
+    let room: Room
+    try {
+      room = await this.#openRoom(documentName, document, decision.libraryId)
+    } catch (error) {
+      this.#uncountConnection(user.id)
+      throw error
+    }
     let settled = false
     return {
       ok: true,
@@ -102,11 +110,18 @@ export class CollabHub {
         if (settled) throw new Error('join ticket used twice')
         settled = true
         room.refs--
+        if (room.state !== 'open' || this.#destroyed) {
+          // Dropped after a store failure, or shutting down, while the upgrade completed.
+          this.#uncountConnection(user.id)
+          socket.close(CLOSE_TRY_AGAIN_LATER, 'document is being reloaded; retry')
+          return null
+        }
         return this.#attach(socket, user, room, decision.access)
       },
       cancel: () => {
         if (settled) return
         settled = true
+        this.#uncountConnection(user.id)
         this.#release(room)
       },
     }
@@ -117,6 +132,7 @@ export class CollabHub {
    * Changes made through `room.change` are broadcast and committed like a client's.
    */
   async withRoom<T>(documentName: string, libraryId: string, fn: (room: Room) => T | Promise<T>): Promise<T> {
+    if (this.#destroyed) throw new Error('the collaboration hub is shut down')
     const document = parseDocumentName(documentName)
     if (!document) throw new Error(`not a document name: ${documentName}`)
     const room = await this.#openRoom(documentName, document, libraryId)
@@ -233,6 +249,19 @@ export class CollabHub {
     this.#unloadTimers.set(room, timer)
   }
 
+  #countConnection(userId: string): boolean {
+    const open = this.#connectionsPerUser.get(userId) ?? 0
+    if (open >= this.#options.maxConnectionsPerUser) return false
+    this.#connectionsPerUser.set(userId, open + 1)
+    return true
+  }
+
+  #uncountConnection(userId: string): void {
+    const left = (this.#connectionsPerUser.get(userId) ?? 1) - 1
+    if (left <= 0) this.#connectionsPerUser.delete(userId)
+    else this.#connectionsPerUser.set(userId, left)
+  }
+
   #attach(socket: CollabSocket, user: CollabUser, room: Room, access: Access): Connection {
     const connection = new Connection(socket, user, room, access, this.#options.maxBufferedBytes, {
       onClose: (c) => this.#detach(c),
@@ -244,7 +273,6 @@ export class CollabHub {
       },
     })
     this.#connections++
-    this.#connectionsPerUser.set(user.id, (this.#connectionsPerUser.get(user.id) ?? 0) + 1)
     connection.start()
     this.#options.logger.info({ user: user.id, doc: room.name, access }, 'join')
     return connection
@@ -253,9 +281,7 @@ export class CollabHub {
   #detach(connection: Connection): void {
     const { room, user } = connection
     this.#connections--
-    const left = (this.#connectionsPerUser.get(user.id) ?? 1) - 1
-    if (left <= 0) this.#connectionsPerUser.delete(user.id)
-    else this.#connectionsPerUser.set(user.id, left)
+    this.#uncountConnection(user.id)
     room.remove(connection)
     this.#options.logger.info({ user: user.id, doc: room.name }, 'leave')
     this.#scheduleUnload(room)

@@ -5,7 +5,8 @@
  * framed once, sent as the same bytes to every connection but its senders, and queued for a group
  * commit. When that commit lands, the same frame goes to the senders: their durable
  * acknowledgement. A joiner's sync step 2 is sent only once everything it contains is committed,
- * so a client may count step 2 as an acknowledgement too.
+ * so a client may count step 2 as an acknowledgement too; the server's own step 1 waits likewise,
+ * so its state vector tells a reconnecting client which of its edits are already durable.
  */
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import * as Y from 'yjs'
@@ -17,6 +18,7 @@ import type { CollabLogger, DocPersistence } from './types.js'
 /** The slice of a connection the room talks to. */
 export interface RoomMember {
   send(frame: Uint8Array): void
+  /** The Yjs client id this member speaks for, once known (from its awareness). */
   clientId: number | null
 }
 
@@ -71,9 +73,19 @@ export class Room {
     this.doc.on('update', this.#onUpdate)
   }
 
-  /** Applies a change with this origin; it is broadcast, committed and acknowledged like any other. */
-  apply(update: Uint8Array, origin: RoomMember | string): void {
+  /**
+   * Applies a change with this origin; it is broadcast, committed and acknowledged like any other.
+   * Answers false when part of it depends on changes the server does not have: Yjs would park that
+   * part as pending and later serve it in step 2 although it was never committed, so it is dropped
+   * instead, and the sender must resync.
+   */
+  apply(update: Uint8Array, origin: RoomMember | string): boolean {
     Y.applyUpdate(this.doc, update, origin)
+    const store = this.doc.store
+    if (store.pendingStructs === null && store.pendingDs === null) return true
+    store.pendingStructs = null
+    store.pendingDs = null
+    return false
   }
 
   /** Runs a local change (a REST edit) as one transaction. */
@@ -181,17 +193,27 @@ export class Room {
     // Safe to merge: these are the server doc's own updates, never a client's raw bytes.
     const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
     const frame = encodeSyncUpdate(merged)
-    for (const member of this.members) if (!senders.has(member)) member.send(frame)
+    // Whoever's own edits are in this update hears it only once it is committed, whoever uploaded
+    // them: a client counts any update carrying its client id as an acknowledgement.
+    const authors = Y.parseUpdateMeta(merged).to
+    const held: RoomMember[] = []
+    for (const member of this.members) {
+      if (senders.has(member) || (member.clientId !== null && authors.has(member.clientId))) held.push(member)
+      else member.send(frame)
+    }
     const seq = ++this.#emittedSeq
-    this.#context.committer.enqueue(this.name, merged).then(
-      () => this.#onDurable(seq, frame, senders),
-      (error: unknown) => this.#context.onCommitFailed(this, error),
-    )
+    this.#context.committer
+      .enqueue(this.name, merged)
+      .then(
+        () => this.#onDurable(seq, frame, held),
+        (error: unknown) => this.#context.onCommitFailed(this, error),
+      )
+      .catch((error: unknown) => this.#context.logger.error({ doc: this.name, err: error }, 'after-commit step failed'))
   }
 
-  #onDurable(seq: number, frame: Uint8Array, senders: ReadonlySet<RoomMember>): void {
+  #onDurable(seq: number, frame: Uint8Array, held: readonly RoomMember[]): void {
     this.#durableSeq = seq
-    for (const sender of senders) if (this.members.has(sender)) sender.send(frame)
+    for (const member of held) if (this.members.has(member)) member.send(frame)
     if (this.#durableWaiters.length > 0) {
       const ready = this.#durableWaiters.filter((w) => w.seq <= seq)
       this.#durableWaiters = this.#durableWaiters.filter((w) => w.seq > seq)

@@ -57,6 +57,8 @@ export function attachCollabSockets(server: Server, hub: CollabHub, options: Col
           if (ticket.ok) ticket.cancel()
           return
         }
+        // handleUpgrade refuses malformed handshakes without calling back; the ticket must not leak.
+        if (ticket.ok) socket.once('close', () => ticket.cancel())
         wss.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (error) => logger.debug({ err: error, doc: documentName }, 'socket error'))
           alive.add(ws)
@@ -74,6 +76,7 @@ export function attachCollabSockets(server: Server, hub: CollabHub, options: Col
               return ws.bufferedAmount
             },
           })
+          if (!connection) return
           ws.on('message', (data: RawData, isBinary: boolean) => {
             try {
               if (isBinary) connection.receive(asUint8Array(data))

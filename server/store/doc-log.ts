@@ -30,6 +30,8 @@ export interface DocLog {
 }
 
 const COMPACTION_LOCK_TTL_MS = 30_000
+/** Bounds one transaction (and its `in` list, under SQLite's and PostgreSQL's parameter limits). */
+const MAX_ROWS_PER_COMPACTION = 5000
 
 class LostLockError extends Error {}
 
@@ -55,13 +57,23 @@ export function createDocLog(store: OpenDatabase, locks: Locks): DocLog {
       if (!lease) return { status: 'busy' }
       try {
         return await db.transaction().execute(async (trx) => {
-          const rows = await trx.selectFrom('doc_updates').select(['id', 'data']).where('doc', '=', doc).orderBy('id').execute()
+          const rows = await trx
+            .selectFrom('doc_updates')
+            .select(['id', 'data'])
+            .where('doc', '=', doc)
+            .orderBy('id')
+            .limit(MAX_ROWS_PER_COMPACTION)
+            .execute()
           if (rows.length < 2) return { status: 'nothing-to-do' } as const
           const merged = Y.mergeUpdates(rows.map((row) => toUint8Array(row.data)))
-          const lastId = rows[rows.length - 1]!.id
           // Fencing: a holder that stalled past its TTL must not overwrite a newer compaction.
           if (!(await lease.isHeld())) throw new LostLockError()
-          await trx.deleteFrom('doc_updates').where('doc', '=', doc).where('id', '<=', lastId).execute()
+          // Exactly the rows merged: under READ COMMITTED a range delete could also take a row with
+          // a lower id that another node committed after the select, and lose it.
+          const ids = rows.map((row) => row.id)
+          const deleted = await trx.deleteFrom('doc_updates').where('doc', '=', doc).where('id', 'in', ids).executeTakeFirst()
+          // Another compaction took some of them meanwhile: start over rather than store them twice.
+          if (Number(deleted.numDeletedRows) !== ids.length) throw new LostLockError()
           await trx
             .insertInto('doc_updates')
             .values({ doc, data: merged, created_at: new Date().toISOString() })

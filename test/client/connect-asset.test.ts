@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { connectAsset } from '../../client/connect-asset.js'
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from '../../shared/close-codes.js'
 import { paragraphText } from '../helpers/body.js'
 import { createFixture, startServer } from '../helpers/server.js'
@@ -47,5 +50,31 @@ describe('connectAsset', () => {
     expect(await denied).toMatch(/^read-only/)
     expect(r.isAcknowledged()).toBe(false)
     expect(r.closeInfo).toBeNull()
+  })
+})
+
+describe('connectAsset after a lost acknowledgement', () => {
+  it('counts edits the server already holds as acknowledged on reconnect', async () => {
+    const server = await startServer()
+    const { owner, assetId } = await createFixture(server)
+    const a = server.connect(assetId, owner)
+    await a.whenSynced()
+    paragraphText(a.doc).insert(0, 'stored already')
+    await a.whenAcknowledged()
+    a.destroy()
+
+    // The same client's document, as if the echo had been lost with the old socket.
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(a.doc))
+    // Set after applying: Yjs picks a new id when a remote update carries its own.
+    copy.clientID = a.doc.clientID
+    const b = connectAsset(server.url, assetId, {
+      token: owner,
+      doc: copy,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    })
+    expect(b.isAcknowledged()).toBe(false)
+    await b.whenAcknowledged()
+    b.destroy()
   })
 })

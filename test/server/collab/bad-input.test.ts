@@ -1,8 +1,10 @@
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
   CLOSE_BAD_MESSAGE,
   CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNSUPPORTED_DATA,
 } from '../../../shared/close-codes.js'
 import { SYNC_STEP_1, SYNC_STEP_2, SYNC_UPDATE } from '../../../shared/protocol.js'
@@ -94,7 +96,7 @@ describe('bad input closes one socket and changes nothing', () => {
   })
 
   it('binds awareness to the connection: no other client id, and the token’s name', async () => {
-    const { server, owner, assetId, good } = await setup()
+    const { server, owner, member, assetId, good } = await setup()
     const raw = await openRaw(server.url, assetId, owner)
     raw.ws.send(step1Frame())
     raw.ws.send(awarenessFrame([{ clientId: 4242, clock: 1, state: { user: { id: 'someone', name: 'Mallory' }, x: 1 } }]))
@@ -109,7 +111,8 @@ describe('bad input closes one socket and changes nothing', () => {
     expect(good.provider.awareness.getStates().has(777)).toBe(false)
     expect(good.provider.awareness.getLocalState()?.user?.name).not.toBe('Spoof')
 
-    const other = await openRaw(server.url, assetId, owner)
+    // Another user cannot take the id over (the same user may: that is a reconnect).
+    const other = await openRaw(server.url, assetId, member)
     other.ws.send(awarenessFrame([{ clientId: 4242, clock: 50, state: { user: { name: 'Takeover' } } }]))
     const fresh = server.connect(assetId, owner)
     await fresh.whenSynced()
@@ -131,5 +134,48 @@ describe('bad input closes one socket and changes nothing', () => {
     await waitFor(() => good.provider.awareness.getStates().has(31337), { what: 'presence' })
     raw.ws.close()
     await waitFor(() => !good.provider.awareness.getStates().has(31337), { what: 'presence to go' })
+  })
+})
+
+describe('updates with missing dependencies and broken handshakes', () => {
+  it('drops an update that depends on changes the server lacks, and asks for a resync', async () => {
+    const server = await startServer()
+    const { owner, assetId } = await createFixture(server)
+    // Client 777 writes two inserts; only the second one is sent, so it has a gap before it.
+    const doc = new Y.Doc()
+    doc.clientID = 777
+    doc.getText('t').insert(0, 'first')
+    const between = Y.encodeStateVector(doc)
+    doc.getText('t').insert(5, ' second')
+    const orphan = Y.encodeStateAsUpdate(doc, between)
+    const raw = await openRaw(server.url, assetId, owner)
+    raw.ws.send(syncFrame(SYNC_UPDATE, orphan))
+    expect((await raw.closed).code).toBe(CLOSE_TRY_AGAIN_LATER)
+
+    const witness = await openRaw(server.url, assetId, owner)
+    witness.ws.send(step1Frame())
+    await waitFor(() => witness.doc.getMap('fields').get('title') === 'Fixture asset', { what: 'the witness to sync' })
+    expect(Y.decodeStateVector(Y.encodeStateVector(witness.doc)).has(777)).toBe(false)
+    expect(witness.doc.getText('t').toString()).toBe('')
+  })
+
+  it('gives back what a join held when the WebSocket handshake is malformed', async () => {
+    const server = await startServer({ env: { UNLOAD_AFTER_MS: '30' } })
+    const { owner, assetId } = await createFixture(server)
+    await waitFor(() => server.folio.hub.stats().documents === 0, { what: 'the REST read to let go' })
+    const response = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => {
+        socket.write(
+          `GET /collab/${assetId}?token=${owner} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        )
+      })
+      let text = ''
+      socket.on('data', (chunk) => (text += chunk.toString()))
+      socket.on('close', () => resolve(text))
+      socket.on('error', reject)
+    })
+    expect(response).toMatch(/^HTTP\/1.1 400/)
+    await waitFor(() => server.folio.hub.stats().documents === 0, { what: 'the document to unload' })
   })
 })

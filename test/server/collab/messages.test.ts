@@ -74,7 +74,10 @@ describe('awareness guard', () => {
     expect(result).toMatchObject({ ok: true, clientId: 7, dropped: 2 })
     if (!result.ok || !result.update) throw new Error('expected an update')
     expect(guardAwarenessUpdate(result.update, 7, owners({ 7: 'self' }), identity)).toMatchObject({ dropped: 0 })
-    expect(guardAwarenessUpdate(update, null, owners({ 8: 'other' }), identity)).toMatchObject({ ok: true, clientId: 7 })
+    // Unbound, it claims the first unowned id that comes with a state, never with a removal.
+    expect(guardAwarenessUpdate(update, null, owners({ 8: 'other' }), identity)).toMatchObject({ ok: true, clientId: 9, dropped: 2 })
+    const removalOnly = awarenessUpdate([{ clientId: 7, clock: 2, json: 'null' }])
+    expect(guardAwarenessUpdate(removalOnly, null, owners({}), identity)).toEqual({ ok: true, clientId: null, update: null, dropped: 1 })
     const onlyOthers = awarenessUpdate([{ clientId: 8, clock: 1, json: '{}' }])
     expect(guardAwarenessUpdate(onlyOthers, 7, owners({ 8: 'other' }), identity)).toEqual({ ok: true, clientId: 7, update: null, dropped: 1 })
   })
