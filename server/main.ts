@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const locks = redis && config.redis ? createRedisLocks({ redis, prefix: config.redis.prefix }) : createMemoryLocks()
 
   const server = createServer(config, { database, locks, logger, verifyToken, ...(redis ? { redis } : {}) })
-  const seed = config.seedDemo && (await server.libraries.countLibraries()) === 0 ? await seedDemo(server.libraries) : null
+  const seed = config.seedDemo && (await server.libraries.countLibraries()) === 0 ? await seedDemo(server) : null
   const { url } = await server.listen()
   logger.info({ url, store: config.store.kind, redis: Boolean(redis) }, 'listening')
   if (config.seedDemo && signingSecret) printDemo(url, signingSecret, seed, config)

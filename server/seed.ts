@@ -1,8 +1,10 @@
 /** Demo data for the embedded default: a library, a site, three users and a few assets. */
-import { createHash, randomBytes } from 'node:crypto'
 import { createId } from '../shared/ids.js'
 import { createWebContentUpdate, paragraphs } from './content/web-content.js'
+import { createDeliveryKey, hashDeliveryKey } from './auth/delivery-keys.js'
+import type { AssetStore } from './store/asset-store.js'
 import type { LibraryStore } from './store/library-store.js'
+import type { SiteStore } from './store/site-store.js'
 
 export interface DemoUser {
   id: string
@@ -46,7 +48,8 @@ export interface DemoSeed {
   assetIds: string[]
 }
 
-export async function seedDemo(libraries: LibraryStore): Promise<DemoSeed> {
+export async function seedDemo(stores: { libraries: LibraryStore; sites: SiteStore; assets: AssetStore }): Promise<DemoSeed> {
+  const { libraries, sites, assets } = stores
   const [owner, ...others] = DEMO_USERS
   if (!owner) throw new Error('demo users are missing their owner')
   const library = await libraries.createLibrary({
@@ -56,20 +59,21 @@ export async function seedDemo(libraries: LibraryStore): Promise<DemoSeed> {
     ownerId: owner.id,
   })
   for (const user of others) await libraries.putMember(library.id, user.id, user.role)
-  const deliveryKey = randomBytes(24).toString('base64url')
-  const site = await libraries.createSite({
+  const deliveryKey = createDeliveryKey()
+  const site = await sites.createSite({
     id: createId('site'),
     name: 'Demo Site',
     stagingEnabled: false,
-    deliveryKeyHash: createHash('sha256').update(deliveryKey).digest('hex'),
+    deliveryKeyHash: hashDeliveryKey(deliveryKey),
   })
-  await libraries.connectSite(library.id, site.id)
+  await sites.connectSite(library.id, site.id)
   const assetIds: string[] = []
   for (const asset of DEMO_ASSETS) {
-    const created = await libraries.createAsset({
+    const created = await assets.createAsset({
       id: createId('ast'),
       libraryId: library.id,
       type: 'web-content',
+      title: asset.title,
       createdBy: owner.id,
       initialUpdate: createWebContentUpdate(asset),
     })

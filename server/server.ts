@@ -14,13 +14,15 @@ import type { TokenVerifier } from './auth/tokens.js'
 import type { Locks } from './cluster/types.js'
 import { createCollabHub, type CollabHub } from './collab/hub.js'
 import type { Config } from './config.js'
-import { grantFromRole, documentAccess, permissionsOf } from './domain/permissions.js'
+import { documentAccess, permissionsOf } from './domain/permissions.js'
 import { createApp } from './http/app.js'
 import { attachCollabSockets } from './http/collab-socket.js'
 import type { Logger } from './logger.js'
 import type { OpenDatabase } from './store/db.js'
 import { createDocLog } from './store/doc-log.js'
+import { createAssetStore, type AssetStore } from './store/asset-store.js'
 import { createLibraryStore, type LibraryStore } from './store/library-store.js'
+import { createSiteStore, type SiteStore } from './store/site-store.js'
 
 export interface ServerDeps {
   database: OpenDatabase
@@ -33,6 +35,8 @@ export interface ServerDeps {
 export interface FolioServer {
   readonly hub: CollabHub
   readonly libraries: LibraryStore
+  readonly sites: SiteStore
+  readonly assets: AssetStore
   readonly app: ReturnType<typeof createApp>
   listen(): Promise<{ port: number; url: string }>
   /** Commits pending edits, closes connections and the listener. Idempotent. */
@@ -47,6 +51,8 @@ const MAX_BUFFERED_FACTOR = 4
 export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const { database, logger } = deps
   const libraries = createLibraryStore(database)
+  const sites = createSiteStore(database)
+  const assets = createAssetStore(database)
   const docLog = createDocLog(database, deps.locks)
 
   const hub = createCollabHub({
@@ -62,10 +68,10 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
       return result.ok ? { ok: true, user: result.user } : { ok: false, reason: result.message }
     },
     async authorize(user, document) {
-      const asset = await libraries.getAsset(document.assetId)
+      const asset = await assets.getAsset(document.assetId)
       if (!asset) return { ok: false, code: 'not_found', reason: `no asset ${document.assetId}` }
-      const member = await libraries.getMember(asset.libraryId, user.id)
-      const access = documentAccess(permissionsOf(grantFromRole(member?.role ?? null)), document.kind)
+      const { grant } = await libraries.grantOf(asset.libraryId, user.id)
+      const access = documentAccess(permissionsOf(grant), document.kind)
       if (access === 'none') return { ok: false, code: 'forbidden', reason: 'you may not view this asset' }
       return { ok: true, libraryId: asset.libraryId, access }
     },
@@ -73,6 +79,8 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
 
   const app = createApp({
     libraries,
+    sites,
+    assets,
     hub,
     logger,
     maxJsonBytes: MAX_JSON_BYTES,
@@ -100,6 +108,8 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   return {
     hub,
     libraries,
+    sites,
+    assets,
     app,
     listen: () =>
       new Promise((resolve, reject) => {

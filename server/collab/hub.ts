@@ -164,6 +164,19 @@ export class CollabHub {
     return changed
   }
 
+  /**
+   * Closes every connection to a library's documents with 4404 and unloads them, committing what
+   * is pending first: the library is about to be deleted.
+   */
+  async closeLibrary(libraryId: string): Promise<void> {
+    const rooms = [...this.#rooms.values()].filter((room) => room.libraryId === libraryId)
+    for (const room of rooms) {
+      for (const member of [...room.members]) (member as Connection).close(CLOSE_NOT_FOUND, 'library deleted')
+    }
+    await Promise.allSettled(rooms.map((room) => room.close()))
+    for (const room of rooms) if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)
+  }
+
   /** Commits what is pending, unloads every document and closes every connection. */
   destroy(): Promise<void> {
     return (this.#destroyed ??= this.#runDestroy())

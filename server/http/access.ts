@@ -1,13 +1,14 @@
 /** Resolving what the caller may do in a library, for routes. */
 import type { Context } from 'hono'
-import { isId } from '../../shared/ids.js'
-import { grantFromRole, permissionsOf, type Permission, type RoleGrant } from '../domain/permissions.js'
-import type { Library, LibraryStore } from '../store/library-store.js'
-import type { AppEnv } from './context.js'
+import type { DocumentName } from '../../shared/ids.js'
+import { documentAccess, permissionsOf, type Permission, type RoleGrant } from '../domain/permissions.js'
+import type { Library, Member } from '../store/library-store.js'
+import type { AppDeps, AppEnv } from './context.js'
 import { ApiError } from './errors.js'
 
 export interface LibraryAccess {
   library: Library
+  member: Member | null
   grant: RoleGrant
   permissions: ReadonlySet<Permission>
 }
@@ -18,19 +19,27 @@ export interface LibraryAccess {
  */
 export async function requireLibrary(
   c: Context<AppEnv>,
-  libraries: LibraryStore,
+  deps: Pick<AppDeps, 'libraries'>,
   libraryId: string,
   permission: Permission,
 ): Promise<LibraryAccess> {
-  if (!isId('lib', libraryId)) throw new ApiError('invalid_request', `"${libraryId}" is not a library id`)
-  const user = c.get('user')
-  const library = await libraries.getLibrary(libraryId)
-  const member = library ? await libraries.getMember(libraryId, user.id) : null
-  const grant = grantFromRole(member?.role ?? null)
+  const library = await deps.libraries.getLibrary(libraryId)
+  const { member, grant } = library ? await deps.libraries.grantOf(libraryId, c.get('user').id) : { member: null, grant: { kind: 'none' } as const }
   const permissions = permissionsOf(grant)
   if (!library || !permissions.has('VIEW')) throw new ApiError('not_found', `no library ${libraryId}`)
   if (!permissions.has(permission)) {
     throw new ApiError('forbidden', `${permission} is needed to do this in library ${libraryId}`)
   }
-  return { library, grant, permissions }
+  return { library, member, grant, permissions }
+}
+
+export function requireInstanceAdmin(c: Context<AppEnv>, what: string): void {
+  if (!c.get('user').admin) throw new ApiError('forbidden', `only instance admins ${what}`)
+}
+
+/** A role change reaches the member's open connections at once: downgraded, upgraded or closed. */
+export async function refreshConnections(deps: Pick<AppDeps, 'libraries' | 'hub'>, libraryId: string, userId: string): Promise<void> {
+  const { member } = await deps.libraries.grantOf(libraryId, userId)
+  const permissions = permissionsOf(await deps.libraries.grantOfRole(libraryId, member?.role ?? null))
+  deps.hub.refreshAccess(libraryId, userId, (document: DocumentName) => documentAccess(permissions, document.kind))
 }

@@ -9,10 +9,14 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { AppDeps, AppEnv } from './context.js'
 import { ApiError, errorBody, errorResponse } from './errors.js'
+import { createRouter } from './openapi.js'
+import { renderApiPage } from './api-page.js'
 import { assetRoutes } from './routes/assets.js'
 import { libraryRoutes } from './routes/libraries.js'
+import { memberRoutes } from './routes/members.js'
+import { librarySiteRoutes, siteRoutes } from './routes/sites.js'
 
-const BEARER = /^Bearer\s+(\S+)$/i
+const BEARER_HEADER = /^Bearer\s+(\S+)$/i
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -35,7 +39,17 @@ export function createApp(deps: AppDeps) {
     return c.json({ ok, ...report }, ok ? 200 : 503)
   })
 
-  const api = new Hono<AppEnv>()
+  const api = createRouter()
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+  const openApiConfig = {
+    openapi: '3.0.3',
+    info: { title: 'Folio API', version: '1', description: 'Asset libraries, members, sites and assets.' },
+    servers: [{ url: '/api/v1' }],
+  }
+  // The API description is public, like the routes it describes; everything else needs a token.
+  api.doc('/openapi.json', openApiConfig)
+  // The generator's types are wider than the page needs; the page reads only plain JSON fields.
+  api.get('/docs', (c) => c.html(renderApiPage(api.getOpenAPIDocument(openApiConfig) as unknown as Parameters<typeof renderApiPage>[0])))
   api.use(
     bodyLimit({
       maxSize: deps.maxJsonBytes,
@@ -45,7 +59,7 @@ export function createApp(deps: AppDeps) {
     }),
   )
   api.use(async function authenticate(c, next) {
-    const match = BEARER.exec(c.req.header('authorization') ?? '')
+    const match = BEARER_HEADER.exec(c.req.header('authorization') ?? '')
     const result = await deps.verifyToken(match?.[1])
     if (!result.ok) {
       throw new ApiError(result.reason === 'expired' ? 'token_expired' : 'unauthorized', result.message)
@@ -54,7 +68,10 @@ export function createApp(deps: AppDeps) {
     await next()
   })
   api.route('/libraries', libraryRoutes(deps))
+  api.route('/libraries', memberRoutes(deps))
+  api.route('/libraries', librarySiteRoutes(deps))
   api.route('/libraries', assetRoutes(deps))
+  api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)
 
   return app

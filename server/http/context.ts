@@ -2,7 +2,9 @@
 import type { User } from '../auth/tokens.js'
 import type { CollabHub } from '../collab/hub.js'
 import type { Logger } from '../logger.js'
+import type { AssetStore } from '../store/asset-store.js'
 import type { LibraryStore } from '../store/library-store.js'
+import type { SiteStore } from '../store/site-store.js'
 
 export type AppEnv = {
   Variables: {
@@ -17,6 +19,8 @@ export interface HealthReport {
 
 export interface AppDeps {
   libraries: LibraryStore
+  sites: SiteStore
+  assets: AssetStore
   hub: CollabHub
   verifyToken: (token: string | null | undefined) => Promise<
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }

@@ -19,6 +19,10 @@ export type ApiErrorCode =
   | 'last_owner'
   | 'unsupported_asset_type'
   | 'invalid_body'
+  | 'staging_on'
+  | 'staging_rule'
+  | 'unknown_permission'
+  | 'role_in_use'
   | 'internal_error'
 
 const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
@@ -34,6 +38,10 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   last_owner: 422,
   unsupported_asset_type: 422,
   invalid_body: 422,
+  staging_on: 422,
+  staging_rule: 422,
+  unknown_permission: 422,
+  role_in_use: 409,
   internal_error: 500,
 }
 

@@ -1,9 +1,11 @@
 /**
- * Rows of the library domain: libraries, members, sites and assets. Plain data in, plain data
- * out; the rules about who may do what live in domain/.
+ * Libraries, their members and custom roles. Plain data in, plain data out; the rules about who may
+ * do what live in domain/.
  */
+import { isPermission, type Permission, type RoleGrant, grantFromRole } from '../domain/permissions.js'
 import type { OpenDatabase } from './db.js'
-import type { AssetTable, LibraryTable, SiteTable } from './schema.js'
+import { asFlag, countOf, nowIso } from './rows.js'
+import type { CustomRoleTable, LibraryTable, MemberTable } from './schema.js'
 
 export interface Library {
   id: string
@@ -24,50 +26,51 @@ export interface Member {
   updatedAt: string
 }
 
-export interface Site {
-  id: string
-  name: string
-  stagingEnabled: boolean
-  createdAt: string
-}
-
-export interface Asset {
+export interface CustomRole {
   id: string
   libraryId: string
-  type: string
-  status: string
-  createdBy: string
+  name: string
+  permissions: Permission[]
   createdAt: string
   updatedAt: string
 }
+
+export type LibraryChanges = Partial<Pick<Library, 'name' | 'description' | 'stagingEnabled' | 'workflowEnabled'>>
 
 export interface LibraryStore {
   countLibraries(): Promise<number>
   createLibrary(input: { id: string; name: string; description: string; ownerId: string }): Promise<Library>
   getLibrary(id: string): Promise<Library | null>
   listLibrariesOf(userId: string): Promise<Library[]>
+  /** Updates a library; turning staging on disconnects, in the same transaction, the sites without it. */
+  updateLibrary(id: string, changes: LibraryChanges): Promise<{ library: Library; disconnectedSites: string[] }>
+  /** Deletes a library with its members, roles, assets and their documents; answers the asset ids. */
+  deleteLibrary(id: string): Promise<string[]>
   getMember(libraryId: string, userId: string): Promise<Member | null>
   listMembers(libraryId: string): Promise<Member[]>
+  listMembersWithRole(libraryId: string, role: string): Promise<Member[]>
   countOwners(libraryId: string): Promise<number>
   putMember(libraryId: string, userId: string, role: string): Promise<Member>
   deleteMember(libraryId: string, userId: string): Promise<boolean>
-  createSite(input: { id: string; name: string; stagingEnabled: boolean; deliveryKeyHash: string }): Promise<Site>
-  connectSite(libraryId: string, siteId: string): Promise<void>
-  /** Creates the asset row and its document's first update in one transaction. */
-  createAsset(input: { id: string; libraryId: string; type: string; createdBy: string; initialUpdate: Uint8Array }): Promise<Asset>
-  getAsset(id: string): Promise<Asset | null>
+  /** What a user may do in a library: their membership resolved to a grant (custom roles included). */
+  grantOf(libraryId: string, userId: string): Promise<{ member: Member | null; grant: RoleGrant }>
+  /** The grant a role name gives in a library (for re-checking connections after a change). */
+  grantOfRole(libraryId: string, role: string | null): Promise<RoleGrant>
+  createRole(input: { id: string; libraryId: string; name: string; permissions: Permission[] }): Promise<CustomRole>
+  getRole(libraryId: string, id: string): Promise<CustomRole | null>
+  listRoles(libraryId: string): Promise<CustomRole[]>
+  updateRole(libraryId: string, id: string, changes: { name?: string; permissions?: Permission[] }): Promise<CustomRole | null>
+  deleteRole(libraryId: string, id: string): Promise<boolean>
 }
 
 export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
-  const now = () => new Date().toISOString()
-  return {
+  const store: LibraryStore = {
     async countLibraries() {
-      const row = await db.selectFrom('libraries').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
-      return Number(row.n)
+      return countOf(await db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow())
     },
 
     async createLibrary({ id, name, description, ownerId }) {
-      const at = now()
+      const at = nowIso()
       const row: LibraryTable = {
         id,
         name,
@@ -105,6 +108,52 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return rows.map(toLibrary)
     },
 
+    async updateLibrary(id, changes) {
+      return db.transaction().execute(async (trx) => {
+        const values: Partial<LibraryTable> = { updated_at: nowIso() }
+        if (changes.name !== undefined) values.name = changes.name
+        if (changes.description !== undefined) values.description = changes.description
+        if (changes.stagingEnabled !== undefined) values.staging_enabled = asFlag(changes.stagingEnabled)
+        if (changes.workflowEnabled !== undefined) values.workflow_enabled = asFlag(changes.workflowEnabled)
+        await trx.updateTable('libraries').set(values).where('id', '=', id).execute()
+        let disconnectedSites: string[] = []
+        if (changes.stagingEnabled === true) {
+          const rows = await trx
+            .selectFrom('library_sites')
+            .innerJoin('sites', 'sites.id', 'library_sites.site_id')
+            .select('sites.id')
+            .where('library_sites.library_id', '=', id)
+            .where('sites.staging_enabled', '=', 0)
+            .orderBy('sites.id')
+            .execute()
+          disconnectedSites = rows.map((r) => r.id)
+          if (disconnectedSites.length > 0) {
+            await trx.deleteFrom('library_sites').where('library_id', '=', id).where('site_id', 'in', disconnectedSites).execute()
+          }
+        }
+        const row = await trx.selectFrom('libraries').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+        return { library: toLibrary(row), disconnectedSites }
+      })
+    },
+
+    async deleteLibrary(id) {
+      return db.transaction().execute(async (trx) => {
+        const assets = (await trx.selectFrom('assets').select('id').where('library_id', '=', id).execute()).map((r) => r.id)
+        for (const assetId of assets) {
+          await trx
+            .deleteFrom('doc_updates')
+            .where((eb) => eb.or([eb('doc', '=', assetId), eb('doc', 'like', `${assetId}/%`)]))
+            .execute()
+        }
+        await trx.deleteFrom('assets').where('library_id', '=', id).execute()
+        await trx.deleteFrom('members').where('library_id', '=', id).execute()
+        await trx.deleteFrom('custom_roles').where('library_id', '=', id).execute()
+        await trx.deleteFrom('library_sites').where('library_id', '=', id).execute()
+        await trx.deleteFrom('libraries').where('id', '=', id).execute()
+        return assets
+      })
+    },
+
     async getMember(libraryId, userId) {
       const row = await db
         .selectFrom('members')
@@ -120,24 +169,36 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return rows.map(toMember)
     },
 
-    async countOwners(libraryId) {
-      const row = await db
+    async listMembersWithRole(libraryId, role) {
+      const rows = await db
         .selectFrom('members')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .selectAll()
         .where('library_id', '=', libraryId)
-        .where('role', '=', 'owner')
-        .executeTakeFirstOrThrow()
-      return Number(row.n)
+        .where('role', '=', role)
+        .orderBy('user_id')
+        .execute()
+      return rows.map(toMember)
+    },
+
+    async countOwners(libraryId) {
+      return countOf(
+        await db
+          .selectFrom('members')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('library_id', '=', libraryId)
+          .where('role', '=', 'owner')
+          .executeTakeFirstOrThrow(),
+      )
     },
 
     async putMember(libraryId, userId, role) {
-      const at = now()
+      const at = nowIso()
       await db
         .insertInto('members')
         .values({ library_id: libraryId, user_id: userId, role, created_at: at, updated_at: at })
         .onConflict((oc) => oc.columns(['library_id', 'user_id']).doUpdateSet({ role, updated_at: at }))
         .execute()
-      const member = await this.getMember(libraryId, userId)
+      const member = await store.getMember(libraryId, userId)
       if (!member) throw new Error(`member ${userId} vanished from ${libraryId} right after it was written`)
       return member
     },
@@ -151,49 +212,66 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return Number(result.numDeletedRows) > 0
     },
 
-    async createSite({ id, name, stagingEnabled, deliveryKeyHash }) {
-      const row: SiteTable = {
-        id,
-        name,
-        staging_enabled: stagingEnabled ? 1 : 0,
-        delivery_key_hash: deliveryKeyHash,
-        created_at: now(),
-      }
-      await db.insertInto('sites').values(row).execute()
-      return { id, name, stagingEnabled, createdAt: row.created_at }
+    async grantOf(libraryId, userId) {
+      const member = await store.getMember(libraryId, userId)
+      return { member, grant: await store.grantOfRole(libraryId, member?.role ?? null) }
     },
 
-    async connectSite(libraryId, siteId) {
-      await db
-        .insertInto('library_sites')
-        .values({ library_id: libraryId, site_id: siteId, created_at: now() })
-        .onConflict((oc) => oc.columns(['library_id', 'site_id']).doNothing())
-        .execute()
+    async grantOfRole(libraryId, role) {
+      if (role === null || !role.startsWith('role_')) return grantFromRole(role)
+      const custom = await store.getRole(libraryId, role)
+      return grantFromRole(role, custom ? new Map([[custom.id, custom.permissions]]) : new Map())
     },
 
-    async createAsset({ id, libraryId, type, createdBy, initialUpdate }) {
-      const at = now()
-      const row: AssetTable = {
+    async createRole({ id, libraryId, name, permissions }) {
+      const at = nowIso()
+      const row: CustomRoleTable = {
         id,
         library_id: libraryId,
-        type,
-        status: 'draft',
-        created_by: createdBy,
+        name,
+        permissions: JSON.stringify(permissions),
         created_at: at,
         updated_at: at,
       }
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('assets').values(row).execute()
-        await trx.insertInto('doc_updates').values({ doc: id, data: initialUpdate, created_at: at }).execute()
-      })
-      return toAsset(row)
+      await db.insertInto('custom_roles').values(row).execute()
+      return toRole(row)
     },
 
-    async getAsset(id) {
-      const row = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst()
-      return row ? toAsset(row) : null
+    async getRole(libraryId, id) {
+      const row = await db
+        .selectFrom('custom_roles')
+        .selectAll()
+        .where('library_id', '=', libraryId)
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row ? toRole(row) : null
+    },
+
+    async listRoles(libraryId) {
+      const rows = await db
+        .selectFrom('custom_roles')
+        .selectAll()
+        .where('library_id', '=', libraryId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+      return rows.map(toRole)
+    },
+
+    async updateRole(libraryId, id, changes) {
+      const values: Partial<CustomRoleTable> = { updated_at: nowIso() }
+      if (changes.name !== undefined) values.name = changes.name
+      if (changes.permissions !== undefined) values.permissions = JSON.stringify(changes.permissions)
+      await db.updateTable('custom_roles').set(values).where('library_id', '=', libraryId).where('id', '=', id).execute()
+      return store.getRole(libraryId, id)
+    },
+
+    async deleteRole(libraryId, id) {
+      const result = await db.deleteFrom('custom_roles').where('library_id', '=', libraryId).where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
     },
   }
+  return store
 }
 
 function toLibrary(row: LibraryTable): Library {
@@ -209,17 +287,18 @@ function toLibrary(row: LibraryTable): Library {
   }
 }
 
-function toMember(row: { library_id: string; user_id: string; role: string; created_at: string; updated_at: string }): Member {
+function toMember(row: MemberTable): Member {
   return { libraryId: row.library_id, userId: row.user_id, role: row.role, createdAt: row.created_at, updatedAt: row.updated_at }
 }
 
-function toAsset(row: AssetTable): Asset {
+function toRole(row: CustomRoleTable): CustomRole {
+  const parsed: unknown = JSON.parse(row.permissions)
+  const permissions = Array.isArray(parsed) ? parsed.filter(isPermission) : []
   return {
     id: row.id,
     libraryId: row.library_id,
-    type: row.type,
-    status: row.status,
-    createdBy: row.created_by,
+    name: row.name,
+    permissions,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

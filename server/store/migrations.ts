@@ -70,5 +70,21 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('doc_updates_doc_idx').on('doc_updates').columns(['doc', 'id']).execute()
       },
     },
+    '0002_roles_sites_titles': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('custom_roles')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('permissions', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('custom_roles_library_idx').on('custom_roles').column('library_id').execute()
+        await db.schema.alterTable('assets').addColumn('title', 'text', (c) => c.notNull().defaultTo('')).execute()
+        await db.schema.createIndex('assets_library_created_idx').on('assets').columns(['library_id', 'created_at', 'id']).execute()
+      },
+    },
   }
 }

@@ -38,8 +38,20 @@ export interface AssetTable {
   id: string
   library_id: string
   type: string
+  /** A copy of the document's `fields.title`, kept for listing without loading documents. */
+  title: string
   status: string
   created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface CustomRoleTable {
+  id: string
+  library_id: string
+  name: string
+  /** JSON array of permission names. */
+  permissions: string
   created_at: string
   updated_at: string
 }
@@ -58,5 +70,6 @@ export interface Database {
   sites: SiteTable
   library_sites: LibrarySiteTable
   assets: AssetTable
+  custom_roles: CustomRoleTable
   doc_updates: DocUpdateTable
 }

@@ -1,71 +1,159 @@
-/** Assets of a library: creation and the staged state as JSON. */
-import { Hono } from 'hono'
-import { z } from 'zod'
-import { createId, isId } from '../../../shared/ids.js'
+/** Assets of a library: creation, listing, the staged state as JSON, and field edits. */
+import { createRoute } from '@hono/zod-openapi'
+import { createId } from '../../../shared/ids.js'
 import type { ProseMirrorJSON } from '../../../shared/schema.js'
-import { checkBody, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
-import type { Asset } from '../../store/library-store.js'
+import { FIELDS_KEY, checkBody, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
+import type { Asset } from '../../store/asset-store.js'
 import { requireLibrary } from '../access.js'
-import type { AppDeps, AppEnv } from '../context.js'
+import type { AppDeps } from '../context.js'
 import { ApiError } from '../errors.js'
-import { validate } from '../validation.js'
+import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
+import { Asset as AssetSchema, AssetParams, AssetSummary, FieldName, FieldValue, LibraryParams, pageOf } from '../schemas.js'
 
-const fieldValue = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()])
+const ASSET_TYPES = ['web-content', 'document', 'collection'] as const
+const ASSET_STATUSES = ['draft', 'pending', 'approved', 'rejected'] as const
+const MAX_PAGE = 100
+const DEFAULT_PAGE = 25
 
-const createAssetBody = z.object({
-  type: z.enum(['web-content', 'document', 'collection']),
+const CreateAsset = z.object({
+  type: z.enum(ASSET_TYPES),
   title: z.string().trim().min(1).max(500),
   description: z.string().max(5000).optional(),
-  fields: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'field names are letters, digits, _ and -'), fieldValue)
-    .optional(),
-  body: z.unknown().optional(),
+  fields: z.record(FieldName, FieldValue).optional(),
+  body: z.any().optional().openapi({ description: 'ProseMirror JSON; an empty paragraph when absent' }),
+})
+
+const UpdateAsset = z
+  .object({
+    title: z.string().trim().min(1).max(500),
+    description: z.string().max(5000),
+    fields: z.record(FieldName, FieldValue).openapi({ description: 'Fields to set (title and description included)' }),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' })
+
+const ListQuery = z.object({
+  type: z.enum(ASSET_TYPES).optional(),
+  status: z.enum(ASSET_STATUSES).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
 })
 
 export function assetRoutes(deps: AppDeps) {
-  const { libraries, hub } = deps
-  const app = new Hono<AppEnv>()
+  const { assets, hub } = deps
+  const app = createRouter()
 
-  app.post('/:lib/assets', validate('json', createAssetBody), async (c) => {
-    const { library } = await requireLibrary(c, libraries, c.req.param('lib'), 'MANAGE_ASSETS')
-    const input = c.req.valid('json')
-    if (input.type !== 'web-content') {
-      throw new ApiError('unsupported_asset_type', `${input.type} assets are not available yet; create web-content`)
-    }
-    if (input.body !== undefined) {
-      const check = checkBody(input.body)
-      if (!check.ok) throw new ApiError('invalid_body', `body does not fit the schema: ${check.message}`)
-    }
-    const user = c.get('user')
-    const asset = await libraries.createAsset({
-      id: createId('ast'),
-      libraryId: library.id,
-      type: input.type,
-      createdBy: user.id,
-      initialUpdate: createWebContentUpdate({
-        title: input.title,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.fields !== undefined ? { fields: input.fields } : {}),
-        ...(input.body !== undefined ? { body: input.body as ProseMirrorJSON } : {}),
-      }),
-    })
-    deps.logger.info({ user: user.id, library: library.id, asset: asset.id }, 'asset created')
-    return c.json(await assetJson(asset), 201)
-  })
-
-  app.get('/:lib/assets/:asset', async (c) => {
-    const { library } = await requireLibrary(c, libraries, c.req.param('lib'), 'VIEW')
-    const assetId = c.req.param('asset')
-    if (!isId('ast', assetId)) throw new ApiError('invalid_request', `"${assetId}" is not an asset id`)
-    const asset = await libraries.getAsset(assetId)
-    if (!asset || asset.libraryId !== library.id) throw new ApiError('not_found', `no asset ${assetId} in ${library.id}`)
-    return c.json(await assetJson(asset))
-  })
+  async function loadAsset(libraryId: string, assetId: string): Promise<Asset> {
+    const asset = await assets.getAsset(assetId)
+    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
+    return asset
+  }
 
   async function assetJson(asset: Asset) {
     const content = await hub.withRoom(asset.id, asset.libraryId, (room) => readWebContent(room.doc))
     return { ...asset, ...content, liveVersion: null }
   }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{lib}/assets',
+      summary: 'Create an asset',
+      security: BEARER,
+      request: { params: LibraryParams, ...jsonBody(CreateAsset) },
+      responses: { 201: json(AssetSchema, 'The new asset'), ...errors(400, 401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'MANAGE_ASSETS')
+      const input = c.req.valid('json')
+      if (input.type !== 'web-content') {
+        throw new ApiError('unsupported_asset_type', `${input.type} assets are not available yet; create web-content`)
+      }
+      if (input.body !== undefined) {
+        const check = checkBody(input.body)
+        if (!check.ok) throw new ApiError('invalid_body', `body does not fit the schema: ${check.message}`)
+      }
+      const user = c.get('user')
+      const asset = await assets.createAsset({
+        id: createId('ast'),
+        libraryId: library.id,
+        type: input.type,
+        title: input.title,
+        createdBy: user.id,
+        initialUpdate: createWebContentUpdate({
+          title: input.title,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.fields !== undefined ? { fields: input.fields } : {}),
+          ...(input.body !== undefined ? { body: input.body as ProseMirrorJSON } : {}),
+        }),
+      })
+      deps.logger.info({ user: user.id, library: library.id, asset: asset.id }, 'asset created')
+      return c.json(await assetJson(asset), 201)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{lib}/assets',
+      summary: 'A page of the library’s assets, oldest first; filter by type and status',
+      security: BEARER,
+      request: { params: LibraryParams, query: ListQuery },
+      responses: { 200: json(pageOf(AssetSummary), 'Assets'), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
+      const { cursor, limit, ...filter } = c.req.valid('query')
+      const page = await assets.listAssets(library.id, filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })
+      if (!page) throw new ApiError('invalid_request', 'cursor: not a cursor this server gave out')
+      return c.json(page, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{lib}/assets/{asset}',
+      summary: 'The staged state of an asset',
+      security: BEARER,
+      request: { params: AssetParams },
+      responses: { 200: json(AssetSchema, 'The asset'), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const params = c.req.valid('param')
+      const { library } = await requireLibrary(c, deps, params.lib, 'VIEW')
+      return c.json(await assetJson(await loadAsset(library.id, params.asset)), 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{lib}/assets/{asset}',
+      summary: 'Change fields as one Yjs transaction: connected editors see it live',
+      security: BEARER,
+      request: { params: AssetParams, ...jsonBody(UpdateAsset) },
+      responses: { 200: json(AssetSchema, 'The changed asset'), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const params = c.req.valid('param')
+      const { library } = await requireLibrary(c, deps, params.lib, 'EDIT')
+      const asset = await loadAsset(library.id, params.asset)
+      const input = c.req.valid('json')
+      const changes: Record<string, string | number | boolean | null> = { ...input.fields }
+      if (input.title !== undefined) changes.title = input.title
+      if (input.description !== undefined) changes.description = input.description
+      await hub.withRoom(asset.id, asset.libraryId, async (room) => {
+        room.change(`rest:${c.get('user').id}`, (doc) => {
+          const fields = doc.getMap(FIELDS_KEY)
+          for (const [key, value] of Object.entries(changes)) fields.set(key, value)
+        })
+        await room.whenDurable()
+      })
+      if (input.title !== undefined) await assets.setTitle(asset.id, input.title)
+      return c.json(await assetJson((await assets.getAsset(asset.id)) ?? asset), 200)
+    },
+  )
 
   return app
 }

@@ -4,7 +4,9 @@ import { createMemoryLocks } from '../../../server/cluster/memory-locks.js'
 import { parseConfig } from '../../../server/config.js'
 import { openDatabase, type OpenDatabase } from '../../../server/store/db.js'
 import { createDocLog } from '../../../server/store/doc-log.js'
+import { createAssetStore } from '../../../server/store/asset-store.js'
 import { createLibraryStore } from '../../../server/store/library-store.js'
+import { createSiteStore } from '../../../server/store/site-store.js'
 import { createId } from '../../../shared/ids.js'
 import { testDatabaseEnv } from '../../helpers/database.js'
 import { STORE_KINDS, type StoreKind } from '../../helpers/env.js'
@@ -35,7 +37,10 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
   })
 
   it('keeps libraries, members, sites and assets', async () => {
-    const libraries = createLibraryStore(await open(kind))
+    const database = await open(kind)
+    const libraries = createLibraryStore(database)
+    const sites = createSiteStore(database)
+    const assets = createAssetStore(database)
     const id = createId('lib')
     const library = await libraries.createLibrary({ id, name: 'Brand', description: 'd', ownerId: 'alice' })
     expect(library).toMatchObject({ id, name: 'Brand', stagingEnabled: false, workflowEnabled: false, createdBy: 'alice' })
@@ -54,16 +59,79 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     expect(await libraries.deleteMember(id, 'bob')).toBe(true)
     expect(await libraries.deleteMember(id, 'bob')).toBe(false)
 
-    const site = await libraries.createSite({ id: createId('site'), name: 'Web', stagingEnabled: false, deliveryKeyHash: 'h' })
-    await libraries.connectSite(id, site.id)
-    await libraries.connectSite(id, site.id)
+    const plain = await sites.createSite({ id: createId('site'), name: 'Web', stagingEnabled: false, deliveryKeyHash: 'h' })
+    const staged = await sites.createSite({ id: createId('site'), name: 'Staged', stagingEnabled: true, deliveryKeyHash: 'h2' })
+    await sites.connectSite(id, plain.id)
+    await sites.connectSite(id, plain.id)
+    await sites.connectSite(id, staged.id)
+    expect((await sites.sitesOfLibrary(id)).map((s) => s.id).sort()).toEqual([plain.id, staged.id].sort())
+    const { library: stagingOn, disconnectedSites } = await libraries.updateLibrary(id, { stagingEnabled: true, name: 'Brand 2' })
+    expect(stagingOn).toMatchObject({ stagingEnabled: true, name: 'Brand 2' })
+    expect(disconnectedSites).toEqual([plain.id])
+    expect((await sites.sitesOfLibrary(id)).map((s) => s.id)).toEqual([staged.id])
+    expect(await sites.stagingLibrariesOf(staged.id)).toEqual([id])
 
     const assetId = createId('ast')
     const update = textUpdate(new Y.Doc(), 'initial')
-    const asset = await libraries.createAsset({ id: assetId, libraryId: id, type: 'web-content', createdBy: 'alice', initialUpdate: update })
-    expect(asset).toMatchObject({ id: assetId, libraryId: id, status: 'draft' })
-    expect(await libraries.getAsset(assetId)).toEqual(asset)
-    expect(await libraries.getAsset(createId('ast'))).toBeNull()
+    const asset = await assets.createAsset({ id: assetId, libraryId: id, type: 'web-content', title: 'T', createdBy: 'alice', initialUpdate: update })
+    expect(asset).toMatchObject({ id: assetId, libraryId: id, status: 'draft', title: 'T' })
+    expect(await assets.getAsset(assetId)).toEqual(asset)
+    expect(await assets.getAsset(createId('ast'))).toBeNull()
+
+    expect(await libraries.deleteLibrary(id)).toEqual([assetId])
+    expect(await libraries.getLibrary(id)).toBeNull()
+    expect(await assets.getAsset(assetId)).toBeNull()
+    expect(await createDocLog(database, createMemoryLocks()).load(assetId)).toEqual([])
+  })
+
+  it('keeps custom roles and resolves them to grants', async () => {
+    const libraries = createLibraryStore(await open(kind))
+    const id = createId('lib')
+    await libraries.createLibrary({ id, name: 'L', description: '', ownerId: 'alice' })
+    const role = await libraries.createRole({ id: createId('role'), libraryId: id, name: 'Commenter', permissions: ['COMMENT'] })
+    await libraries.putMember(id, 'carl', role.id)
+    expect((await libraries.grantOf(id, 'carl')).grant).toEqual({ kind: 'custom', roleId: role.id, permissions: ['COMMENT'] })
+    expect(await libraries.updateRole(id, role.id, { permissions: ['COMMENT', 'EDIT'] })).toMatchObject({ permissions: ['COMMENT', 'EDIT'] })
+    expect((await libraries.listMembersWithRole(id, role.id)).map((m) => m.userId)).toEqual(['carl'])
+    expect(await libraries.deleteRole(id, role.id)).toBe(true)
+    expect((await libraries.grantOf(id, 'carl')).grant).toEqual({ kind: 'none' })
+  })
+
+  it('pages assets with a cursor and filters them', async () => {
+    const database = await open(kind)
+    const libraries = createLibraryStore(database)
+    const assets = createAssetStore(database)
+    const id = createId('lib')
+    await libraries.createLibrary({ id, name: 'L', description: '', ownerId: 'alice' })
+    const created: { id: string; createdAt: string }[] = []
+    for (let i = 0; i < 7; i++) {
+      const asset = await assets.createAsset({
+        id: createId('ast'),
+        libraryId: id,
+        type: i % 2 === 0 ? 'web-content' : 'collection',
+        title: `A${i}`,
+        createdBy: 'alice',
+        initialUpdate: textUpdate(new Y.Doc(), 'x'),
+      })
+      created.push(asset)
+    }
+    // Oldest first; assets created in the same millisecond in id order.
+    const expected = created
+      .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
+      .map((a) => a.id)
+    const seen: string[] = []
+    let cursor: string | undefined
+    for (;;) {
+      const page = await assets.listAssets(id, {}, { limit: 3, ...(cursor ? { cursor } : {}) })
+      if (!page) throw new Error('cursor refused')
+      seen.push(...page.items.map((a) => a.id))
+      if (!page.nextCursor) break
+      cursor = page.nextCursor
+    }
+    expect(seen).toEqual(expected)
+    const collections = await assets.listAssets(id, { type: 'collection' }, { limit: 10 })
+    expect(collections?.items.map((a) => a.title)).toEqual(['A1', 'A3', 'A5'])
+    expect(await assets.listAssets(id, {}, { limit: 3, cursor: 'made-up' })).toBeNull()
   })
 
   it('appends, loads and compacts a document log', async () => {

@@ -1,0 +1,105 @@
+/** Assets of libraries: the rows that index their collaborative documents. */
+import type { OpenDatabase } from './db.js'
+import { decodeCursor, encodeCursor, nowIso } from './rows.js'
+import type { AssetTable } from './schema.js'
+
+export interface Asset {
+  id: string
+  libraryId: string
+  type: string
+  title: string
+  status: string
+  createdBy: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface AssetFilter {
+  type?: string
+  status?: string
+}
+
+export interface AssetPage {
+  items: Asset[]
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null
+}
+
+export interface AssetStore {
+  /** Creates the asset row and its document's first update in one transaction. */
+  createAsset(input: {
+    id: string
+    libraryId: string
+    type: string
+    title: string
+    createdBy: string
+    initialUpdate: Uint8Array
+  }): Promise<Asset>
+  getAsset(id: string): Promise<Asset | null>
+  /** A page of a library's assets, oldest first; null if the cursor is not one of ours. */
+  listAssets(libraryId: string, filter: AssetFilter, page: { cursor?: string; limit: number }): Promise<AssetPage | null>
+  setTitle(id: string, title: string): Promise<void>
+}
+
+export function createAssetStore({ db }: OpenDatabase): AssetStore {
+  const store: AssetStore = {
+    async createAsset({ id, libraryId, type, title, createdBy, initialUpdate }) {
+      const at = nowIso()
+      const row: AssetTable = {
+        id,
+        library_id: libraryId,
+        type,
+        title,
+        status: 'draft',
+        created_by: createdBy,
+        created_at: at,
+        updated_at: at,
+      }
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('assets').values(row).execute()
+        await trx.insertInto('doc_updates').values({ doc: id, data: initialUpdate, created_at: at }).execute()
+      })
+      return toAsset(row)
+    },
+
+    async getAsset(id) {
+      const row = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toAsset(row) : null
+    },
+
+    async listAssets(libraryId, filter, { cursor, limit }) {
+      let query = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId)
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type)
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status)
+      if (cursor !== undefined) {
+        const after = decodeCursor(cursor)
+        if (!after) return null
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+        )
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute()
+      const items = rows.slice(0, limit).map(toAsset)
+      const last = items[items.length - 1]
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null }
+    },
+
+    async setTitle(id, title) {
+      await db.updateTable('assets').set({ title, updated_at: nowIso() }).where('id', '=', id).execute()
+    },
+  }
+  return store
+}
+
+function toAsset(row: AssetTable): Asset {
+  return {
+    id: row.id,
+    libraryId: row.library_id,
+    type: row.type,
+    title: row.title,
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}

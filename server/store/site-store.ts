@@ -1,0 +1,101 @@
+/** Sites and their connections to libraries. */
+import type { OpenDatabase } from './db.js'
+import { asFlag, nowIso } from './rows.js'
+import type { SiteTable } from './schema.js'
+
+export interface Site {
+  id: string
+  name: string
+  stagingEnabled: boolean
+  createdAt: string
+}
+
+export interface SiteStore {
+  createSite(input: { id: string; name: string; stagingEnabled: boolean; deliveryKeyHash: string }): Promise<Site>
+  getSite(id: string): Promise<Site | null>
+  listSites(): Promise<Site[]>
+  updateSite(id: string, changes: { name?: string; stagingEnabled?: boolean }): Promise<Site | null>
+  connectSite(libraryId: string, siteId: string): Promise<void>
+  disconnectSite(libraryId: string, siteId: string): Promise<boolean>
+  sitesOfLibrary(libraryId: string): Promise<Site[]>
+  /** Ids of the libraries a site is connected to that have staging on. */
+  stagingLibrariesOf(siteId: string): Promise<string[]>
+}
+
+export function createSiteStore({ db }: OpenDatabase): SiteStore {
+  const store: SiteStore = {
+    async createSite({ id, name, stagingEnabled, deliveryKeyHash }) {
+      const row: SiteTable = {
+        id,
+        name,
+        staging_enabled: asFlag(stagingEnabled),
+        delivery_key_hash: deliveryKeyHash,
+        created_at: nowIso(),
+      }
+      await db.insertInto('sites').values(row).execute()
+      return toSite(row)
+    },
+
+    async getSite(id) {
+      const row = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toSite(row) : null
+    },
+
+    async listSites() {
+      return (await db.selectFrom('sites').selectAll().orderBy('created_at').orderBy('id').execute()).map(toSite)
+    },
+
+    async updateSite(id, changes) {
+      const values: Partial<SiteTable> = {}
+      if (changes.name !== undefined) values.name = changes.name
+      if (changes.stagingEnabled !== undefined) values.staging_enabled = asFlag(changes.stagingEnabled)
+      if (Object.keys(values).length > 0) await db.updateTable('sites').set(values).where('id', '=', id).execute()
+      return store.getSite(id)
+    },
+
+    async connectSite(libraryId, siteId) {
+      await db
+        .insertInto('library_sites')
+        .values({ library_id: libraryId, site_id: siteId, created_at: nowIso() })
+        .onConflict((oc) => oc.columns(['library_id', 'site_id']).doNothing())
+        .execute()
+    },
+
+    async disconnectSite(libraryId, siteId) {
+      const result = await db
+        .deleteFrom('library_sites')
+        .where('library_id', '=', libraryId)
+        .where('site_id', '=', siteId)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+
+    async sitesOfLibrary(libraryId) {
+      const rows = await db
+        .selectFrom('sites')
+        .innerJoin('library_sites', 'library_sites.site_id', 'sites.id')
+        .selectAll('sites')
+        .where('library_sites.library_id', '=', libraryId)
+        .orderBy('sites.id')
+        .execute()
+      return rows.map(toSite)
+    },
+
+    async stagingLibrariesOf(siteId) {
+      const rows = await db
+        .selectFrom('library_sites')
+        .innerJoin('libraries', 'libraries.id', 'library_sites.library_id')
+        .select('libraries.id')
+        .where('library_sites.site_id', '=', siteId)
+        .where('libraries.staging_enabled', '=', 1)
+        .orderBy('libraries.id')
+        .execute()
+      return rows.map((r) => r.id)
+    },
+  }
+  return store
+}
+
+function toSite(row: SiteTable): Site {
+  return { id: row.id, name: row.name, stagingEnabled: row.staging_enabled === 1, createdAt: row.created_at }
+}
