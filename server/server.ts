@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Redis } from 'ioredis'
+import type * as Y from 'yjs'
+import { FIELDS_KEY } from './content/web-content.js'
 import type { TokenVerifier } from './auth/tokens.js'
 import type { Locks } from './cluster/types.js'
 import { createCollabHub, type CollabHub } from './collab/hub.js'
@@ -55,6 +57,15 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const assets = createAssetStore(database)
   const docLog = createDocLog(database, deps.locks)
 
+  // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
+  const knownTitles = new WeakMap<Y.Doc, string>()
+  const syncTitle = (assetId: string, doc: Y.Doc) => {
+    const title = doc.getMap(FIELDS_KEY).get('title')
+    if (typeof title !== 'string' || knownTitles.get(doc) === title) return
+    knownTitles.set(doc, title)
+    assets.setTitle(assetId, title).catch((error: unknown) => logger.warn({ err: error, asset: assetId }, 'title index not updated'))
+  }
+
   const hub = createCollabHub({
     persistence: docLog,
     logger,
@@ -63,6 +74,9 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     unloadAfterMs: config.durability.unloadAfterMs,
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
+    onCommitted: (_name, document, doc) => {
+      if (document.kind === 'asset') syncTitle(document.assetId, doc)
+    },
     async authenticate(token) {
       const result = await deps.verifyToken(token)
       return result.ok ? { ok: true, user: result.user } : { ok: false, reason: result.message }

@@ -66,6 +66,9 @@ export class CollabHub {
       logger: options.logger,
       compactAfterUpdates: options.compactAfterUpdates,
       onCommitFailed: (room, error) => this.#dropRoom(room, error),
+      ...(options.onCommitted
+        ? { onCommitted: (room: Room) => options.onCommitted?.(room.name, room.document, room.doc) }
+        : {}),
     }
   }
 

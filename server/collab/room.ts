@@ -29,6 +29,7 @@ export interface RoomContext {
   compactAfterUpdates: number
   /** The store refused a commit: the room must be dropped and its clients resync elsewhere. */
   onCommitFailed(room: Room, error: unknown): void
+  onCommitted?(room: Room): void
 }
 
 type RoomState = 'open' | 'closing' | 'closed'
@@ -220,6 +221,7 @@ export class Room {
       for (const waiter of ready) waiter.resolve()
     }
     this.#storedRows++
+    this.#context.onCommitted?.(this)
     if (this.#storedRows >= this.#context.compactAfterUpdates && this.state === 'open') void this.#compact()
   }
 

@@ -1,4 +1,5 @@
 /** What the collaboration core needs from the outside world, in the narrowest shape it can use. */
+import type * as Y from 'yjs'
 import type { DocumentName } from '../../shared/ids.js'
 import type { UpdateSink } from './group-commit.js'
 
@@ -49,4 +50,6 @@ export interface CollabOptions {
   maxConnectionsPerUser: number
   /** A recipient with more than this queued is too slow to keep up and is disconnected. */
   maxBufferedBytes: number
+  /** Called after a document's changes were committed (for indexes kept beside the documents). */
+  onCommitted?(documentName: string, document: DocumentName, doc: Y.Doc): void
 }
