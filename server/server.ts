@@ -25,6 +25,7 @@ import { createDocLog } from './store/doc-log.js'
 import { createAssetStore, type AssetStore } from './store/asset-store.js'
 import { createLibraryStore, type LibraryStore } from './store/library-store.js'
 import { createSiteStore, type SiteStore } from './store/site-store.js'
+import { createTaxonomyStore } from './store/taxonomy-store.js'
 
 export interface ServerDeps {
   database: OpenDatabase
@@ -55,6 +56,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const libraries = createLibraryStore(database)
   const sites = createSiteStore(database)
   const assets = createAssetStore(database)
+  const taxonomy = createTaxonomyStore(database)
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
@@ -95,6 +97,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     libraries,
     sites,
     assets,
+    taxonomy,
     hub,
     logger,
     maxJsonBytes: MAX_JSON_BYTES,

@@ -10,11 +10,11 @@
  *   parseDocumentName(`${id}/comments`) // { kind: 'comments', assetId: id }
  */
 
-export type IdPrefix = 'lib' | 'ast' | 'site' | 'role'
+export type IdPrefix = 'lib' | 'ast' | 'site' | 'role' | 'voc' | 'cat'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 const ID_BODY_LENGTH = 20
-const ID_PATTERN = /^(lib|ast|site|role)_[0-9a-hjkmnp-tv-z]{20}$/
+const ID_PATTERN = /^(lib|ast|site|role|voc|cat)_[0-9a-hjkmnp-tv-z]{20}$/
 
 export function createId(prefix: IdPrefix): string {
   const bytes = crypto.getRandomValues(new Uint8Array(ID_BODY_LENGTH))
@@ -29,6 +29,14 @@ export function isId(prefix: IdPrefix, value: unknown): value is string {
 
 /** User ids come from token `sub` claims (`alice`, `auth0|5f7c…`, `a@b.org`) and member routes. */
 const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+|:-]{0,127}$/
+
+/** Tags: a letter or digit, then letters, digits, spaces, `-` and `_`; compared in lower case. */
+const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _-]{0,63}$/u
+
+export function normalizeTag(value: string): string | null {
+  const tag = value.trim().toLowerCase()
+  return TAG_PATTERN.test(tag) ? tag : null
+}
 
 export function isUserId(value: unknown): value is string {
   return typeof value === 'string' && USER_ID_PATTERN.test(value)

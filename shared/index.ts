@@ -12,7 +12,7 @@ export {
   CLOSE_TOO_MANY_CONNECTIONS,
   isTerminalCloseCode,
 } from './close-codes.js'
-export { createId, isId, isUserId, isLocale, parseDocumentName, formatDocumentName } from './ids.js'
+export { createId, isId, isUserId, isLocale, normalizeTag, parseDocumentName, formatDocumentName } from './ids.js'
 export type { IdPrefix, DocumentName } from './ids.js'
 export { bodySchema } from './schema.js'
 export type { ProseMirrorJSON } from './schema.js'

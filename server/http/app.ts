@@ -15,6 +15,7 @@ import { assetRoutes } from './routes/assets.js'
 import { libraryRoutes } from './routes/libraries.js'
 import { memberRoutes } from './routes/members.js'
 import { librarySiteRoutes, siteRoutes } from './routes/sites.js'
+import { taxonomyRoutes } from './routes/taxonomy.js'
 
 const BEARER_HEADER = /^Bearer\s+(\S+)$/i
 
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', memberRoutes(deps))
   api.route('/libraries', librarySiteRoutes(deps))
   api.route('/libraries', assetRoutes(deps))
+  api.route('/libraries', taxonomyRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)
 

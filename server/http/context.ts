@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js'
 import type { AssetStore } from '../store/asset-store.js'
 import type { LibraryStore } from '../store/library-store.js'
 import type { SiteStore } from '../store/site-store.js'
+import type { TaxonomyStore } from '../store/taxonomy-store.js'
 
 export type AppEnv = {
   Variables: {
@@ -21,6 +22,7 @@ export interface AppDeps {
   libraries: LibraryStore
   sites: SiteStore
   assets: AssetStore
+  taxonomy: TaxonomyStore
   hub: CollabHub
   verifyToken: (token: string | null | undefined) => Promise<
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }

@@ -66,6 +66,8 @@ export const AssetSummary = z
     createdBy: z.string(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    tags: z.array(z.string()),
+    categories: z.array(z.string()),
   })
   .openapi('AssetSummary')
 

@@ -17,6 +17,9 @@ export interface Asset {
 export interface AssetFilter {
   type?: string
   status?: string
+  tag?: string
+  /** Assets in any of these categories (a category and its subcategories). */
+  categoryIds?: readonly string[]
 }
 
 export interface AssetPage {
@@ -71,6 +74,14 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
       let query = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId)
       if (filter.type !== undefined) query = query.where('type', '=', filter.type)
       if (filter.status !== undefined) query = query.where('status', '=', filter.status)
+      if (filter.tag !== undefined) {
+        const tag = filter.tag
+        query = query.where('id', 'in', (eb) => eb.selectFrom('asset_tags').select('asset_id').where('tag', '=', tag))
+      }
+      if (filter.categoryIds !== undefined) {
+        const ids = filter.categoryIds.length > 0 ? [...filter.categoryIds] : ['']
+        query = query.where('id', 'in', (eb) => eb.selectFrom('asset_categories').select('asset_id').where('category_id', 'in', ids))
+      }
       if (cursor !== undefined) {
         const after = decodeCursor(cursor)
         if (!after) return null

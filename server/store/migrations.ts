@@ -86,5 +86,48 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('assets_library_created_idx').on('assets').columns(['library_id', 'created_at', 'id']).execute()
       },
     },
+    '0003_tags_categories': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('tags')
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('tags_pk', ['library_id', 'name'])
+          .execute()
+        await db.schema
+          .createTable('asset_tags')
+          .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id').onDelete('cascade'))
+          .addColumn('library_id', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('asset_tags_pk', ['asset_id', 'tag'])
+          .execute()
+        await db.schema.createIndex('asset_tags_tag_idx').on('asset_tags').columns(['library_id', 'tag']).execute()
+        await db.schema
+          .createTable('vocabularies')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('categories')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vocabulary_id', 'text', (c) => c.notNull().references('vocabularies.id').onDelete('cascade'))
+          .addColumn('library_id', 'text', (c) => c.notNull())
+          .addColumn('parent_id', 'text')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('categories_vocabulary_idx').on('categories').column('vocabulary_id').execute()
+        await db.schema
+          .createTable('asset_categories')
+          .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id').onDelete('cascade'))
+          .addColumn('category_id', 'text', (c) => c.notNull().references('categories.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('asset_categories_pk', ['asset_id', 'category_id'])
+          .execute()
+        await db.schema.createIndex('asset_categories_category_idx').on('asset_categories').column('category_id').execute()
+      },
+    },
   }
 }

@@ -64,6 +64,39 @@ export interface DocUpdateTable {
   created_at: string
 }
 
+export interface TagTable {
+  library_id: string
+  name: string
+  created_at: string
+}
+
+export interface AssetTagTable {
+  asset_id: string
+  library_id: string
+  tag: string
+}
+
+export interface VocabularyTable {
+  id: string
+  library_id: string
+  name: string
+  created_at: string
+}
+
+export interface CategoryTable {
+  id: string
+  vocabulary_id: string
+  library_id: string
+  parent_id: string | null
+  name: string
+  created_at: string
+}
+
+export interface AssetCategoryTable {
+  asset_id: string
+  category_id: string
+}
+
 export interface Database {
   libraries: LibraryTable
   members: MemberTable
@@ -71,5 +104,10 @@ export interface Database {
   library_sites: LibrarySiteTable
   assets: AssetTable
   custom_roles: CustomRoleTable
+  tags: TagTable
+  asset_tags: AssetTagTable
+  vocabularies: VocabularyTable
+  categories: CategoryTable
+  asset_categories: AssetCategoryTable
   doc_updates: DocUpdateTable
 }

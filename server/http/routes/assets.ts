@@ -1,6 +1,6 @@
 /** Assets of a library: creation, listing, the staged state as JSON, and field edits. */
 import { createRoute } from '@hono/zod-openapi'
-import { createId } from '../../../shared/ids.js'
+import { createId, isId, normalizeTag } from '../../../shared/ids.js'
 import type { ProseMirrorJSON } from '../../../shared/schema.js'
 import { FIELDS_KEY, checkBody, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
 import type { Asset } from '../../store/asset-store.js'
@@ -35,12 +35,14 @@ const UpdateAsset = z
 const ListQuery = z.object({
   type: z.enum(ASSET_TYPES).optional(),
   status: z.enum(ASSET_STATUSES).optional(),
+  tag: z.string().max(200).optional(),
+  category: z.string().max(40).optional().openapi({ description: 'A category id: assets in it or any category below it' }),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
 })
 
 export function assetRoutes(deps: AppDeps) {
-  const { assets, hub } = deps
+  const { assets, hub, taxonomy } = deps
   const app = createRouter()
 
   async function loadAsset(libraryId: string, assetId: string): Promise<Asset> {
@@ -51,7 +53,8 @@ export function assetRoutes(deps: AppDeps) {
 
   async function assetJson(asset: Asset) {
     const content = await hub.withRoom(asset.id, asset.libraryId, (room) => readWebContent(room.doc))
-    return { ...asset, ...content, liveVersion: null }
+    const [tags, categories] = await Promise.all([taxonomy.tagsOf([asset.id]), taxonomy.categoriesOf([asset.id])])
+    return { ...asset, ...content, tags: tags.get(asset.id) ?? [], categories: categories.get(asset.id) ?? [], liveVersion: null }
   }
 
   app.openapi(
@@ -103,10 +106,21 @@ export function assetRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      const { cursor, limit, ...filter } = c.req.valid('query')
-      const page = await assets.listAssets(library.id, filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })
+      const { cursor, limit, tag, category, ...filter } = c.req.valid('query')
+      const normalizedTag = tag === undefined ? undefined : normalizeTag(tag)
+      if (normalizedTag === null) throw new ApiError('invalid_request', `tag: "${tag}" is not a tag`)
+      if (category !== undefined && !isId('cat', category)) throw new ApiError('invalid_request', `category: "${category}" is not a category id`)
+      const categoryIds = category === undefined ? undefined : await taxonomy.subtreeOf(library.id, category)
+      const page = await assets.listAssets(
+        library.id,
+        { ...filter, ...(normalizedTag !== undefined ? { tag: normalizedTag } : {}), ...(categoryIds !== undefined ? { categoryIds } : {}) },
+        { limit, ...(cursor !== undefined ? { cursor } : {}) },
+      )
       if (!page) throw new ApiError('invalid_request', 'cursor: not a cursor this server gave out')
-      return c.json(page, 200)
+      const ids = page.items.map((a) => a.id)
+      const [tags, categories] = await Promise.all([taxonomy.tagsOf(ids), taxonomy.categoriesOf(ids)])
+      const items = page.items.map((a) => ({ ...a, tags: tags.get(a.id) ?? [], categories: categories.get(a.id) ?? [] }))
+      return c.json({ items, nextCursor: page.nextCursor }, 200)
     },
   )
 

@@ -171,6 +171,44 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     expect((await call('PATCH', `/libraries/${libraryId}/assets/${assetId}`, owner, { fields: { 'bad key': 1 } })).status).toBe(400)
   })
 
+  it('tags and categorises assets, and filters the list by both', async () => {
+    const { call, owner, member, reviewer, libraryId, assetId } = await setup(store)
+    const other = (await call('POST', `/libraries/${libraryId}/assets`, owner, { type: 'web-content', title: 'Other' })).body.id
+    expect((await call('PUT', `/libraries/${libraryId}/tags/Spring%20Campaign`, owner)).status).toBe(204)
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${assetId}/tags/spring%20campaign`, member)).status).toBe(204)
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${other}/tags/evergreen`, member)).status).toBe(204)
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${other}/tags/x`, reviewer)).status).toBe(403)
+    expect((await call('PUT', `/libraries/${libraryId}/tags/%3Cscript%3E`, owner)).status).toBe(400)
+    expect((await call('GET', `/libraries/${libraryId}/tags`, reviewer)).body.items).toEqual(['evergreen', 'spring campaign'])
+
+    const voc = (await call('POST', `/libraries/${libraryId}/vocabularies`, owner, { name: 'Topics' })).body
+    const food = (await call('POST', `/libraries/${libraryId}/vocabularies/${voc.id}/categories`, owner, { name: 'Food' })).body
+    const fruit = (await call('POST', `/libraries/${libraryId}/vocabularies/${voc.id}/categories`, owner, { name: 'Fruit', parentId: food.id })).body
+    const badParent = await call('POST', `/libraries/${libraryId}/vocabularies/${voc.id}/categories`, owner, { name: 'X', parentId: createId('cat') })
+    expect(badParent.status).toBe(422)
+    const tree = (await call('GET', `/libraries/${libraryId}/vocabularies/${voc.id}`, member)).body
+    expect(tree.categories).toEqual([{ id: food.id, name: 'Food', children: [{ id: fruit.id, name: 'Fruit', children: [] }] }])
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${other}/categories/${fruit.id}`, member)).status).toBe(204)
+
+    const list = async (query: string) =>
+      (await call('GET', `/libraries/${libraryId}/assets?${query}`, reviewer)).body.items.map((a: { id: string }) => a.id)
+    expect(await list('tag=Spring%20Campaign')).toEqual([assetId])
+    expect(await list('tag=evergreen')).toEqual([other])
+    expect(await list(`category=${food.id}`)).toEqual([other])
+    expect(await list(`category=${fruit.id}&tag=evergreen`)).toEqual([other])
+    expect(await list(`category=${createId('cat')}`)).toEqual([])
+    const detail = (await call('GET', `/libraries/${libraryId}/assets/${other}`, reviewer)).body
+    expect(detail).toMatchObject({ tags: ['evergreen'], categories: [fruit.id] })
+
+    expect((await call('DELETE', `/libraries/${libraryId}/assets/${other}/tags/evergreen`, member)).status).toBe(204)
+    expect((await call('DELETE', `/libraries/${libraryId}/assets/${other}/tags/evergreen`, member)).status).toBe(404)
+    expect((await call('DELETE', `/libraries/${libraryId}/tags/spring%20campaign`, owner)).status).toBe(204)
+    expect(await list('tag=spring%20campaign')).toEqual([])
+    expect((await call('DELETE', `/libraries/${libraryId}/categories/${food.id}`, owner)).body.deleted.sort()).toEqual([food.id, fruit.id].sort())
+    expect(await list(`category=${fruit.id}`)).toEqual([])
+    expect((await call('GET', `/libraries/${libraryId}/assets/${other}`, reviewer)).body.categories).toEqual([])
+  })
+
   it('describes itself in an OpenAPI document and a browsable page', async () => {
     const { server } = await setup(store)
     const doc = await (await fetch(`${server.url}/api/v1/openapi.json`)).json()
