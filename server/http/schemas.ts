@@ -76,7 +76,8 @@ export const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'fiel
 
 export const Asset = AssetSummary.extend({
   fields: z.record(z.string(), z.unknown()),
-  body: z.any().openapi({ description: 'ProseMirror JSON of the body (schema in shared/schema.ts)' }),
+  body: z.any().openapi({ description: 'web-content: ProseMirror JSON of the body (schema in shared/schema.ts); otherwise null' }),
+  collection: z.any().optional().openapi({ description: 'collection: {kind: "manual", items} or {kind: "dynamic", query}' }),
   liveVersion: z.number().nullable(),
 }).openapi('Asset')
 

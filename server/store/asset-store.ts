@@ -22,6 +22,17 @@ export interface AssetFilter {
   categoryIds?: readonly string[]
 }
 
+export interface AssetQuery {
+  type?: string
+  /** Assets carrying every one of these tags. */
+  tags?: readonly string[]
+  /** Assets in any of these categories. */
+  categoryIds?: readonly string[]
+  sort: 'title' | 'createdAt' | 'updatedAt'
+  order: 'asc' | 'desc'
+  limit: number
+}
+
 export interface AssetPage {
   items: Asset[]
   /** Pass back as `cursor` for the next page; null on the last one. */
@@ -41,8 +52,14 @@ export interface AssetStore {
   getAsset(id: string): Promise<Asset | null>
   /** A page of a library's assets, oldest first; null if the cursor is not one of ours. */
   listAssets(libraryId: string, filter: AssetFilter, page: { cursor?: string; limit: number }): Promise<AssetPage | null>
+  /** The assets of a library among `ids`, in the order of `ids`; unknown ids are left out. */
+  getAssets(libraryId: string, ids: readonly string[]): Promise<Asset[]>
+  /** A dynamic collection's query. */
+  queryAssets(libraryId: string, query: AssetQuery): Promise<Asset[]>
   setTitle(id: string, title: string): Promise<void>
 }
+
+const SORT_COLUMNS = { title: 'title', createdAt: 'created_at', updatedAt: 'updated_at' } as const
 
 export function createAssetStore({ db }: OpenDatabase): AssetStore {
   const store: AssetStore = {
@@ -93,6 +110,27 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
       const items = rows.slice(0, limit).map(toAsset)
       const last = items[items.length - 1]
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null }
+    },
+
+    async getAssets(libraryId, ids) {
+      if (ids.length === 0) return []
+      const rows = await db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', [...ids]).execute()
+      const byId = new Map(rows.map((row) => [row.id, toAsset(row)]))
+      return ids.flatMap((id) => byId.get(id) ?? [])
+    },
+
+    async queryAssets(libraryId, query) {
+      let q = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId)
+      if (query.type !== undefined) q = q.where('type', '=', query.type)
+      for (const tag of query.tags ?? []) {
+        q = q.where('id', 'in', (eb) => eb.selectFrom('asset_tags').select('asset_id').where('tag', '=', tag))
+      }
+      if (query.categoryIds !== undefined) {
+        const ids = query.categoryIds.length > 0 ? [...query.categoryIds] : ['']
+        q = q.where('id', 'in', (eb) => eb.selectFrom('asset_categories').select('asset_id').where('category_id', 'in', ids))
+      }
+      const rows = await q.orderBy(SORT_COLUMNS[query.sort], query.order).orderBy('id', query.order).limit(query.limit).execute()
+      return rows.map(toAsset)
     },
 
     async setTitle(id, title) {

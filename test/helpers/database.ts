@@ -1,10 +1,9 @@
-/** A database per test: a temporary SQLite file, or a fresh PostgreSQL schema dropped afterwards. */
+/** A database per test: a temporary SQLite file, or a fresh PostgreSQL schema. */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
-import { onTestFinished } from 'vitest'
-import { POSTGRES_URL, uniqueName, type StoreKind } from './env.js'
+import { inject, onTestFinished } from 'vitest'
+import { POSTGRES_URL, type StoreKind } from './env.js'
 
 export interface TestDatabaseEnv {
   DATA_DIR: string
@@ -17,15 +16,7 @@ export function testDatabaseEnv(kind: StoreKind): TestDatabaseEnv {
   const dataDir = mkdtempSync(join(tmpdir(), 'folio-test-'))
   onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
   if (kind === 'sqlite') return { DATA_DIR: dataDir }
-  const schema = uniqueName('t').toLowerCase()
-  onTestFinished(async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL })
-    await client.connect()
-    try {
-      await client.query(`drop schema if exists "${schema}" cascade`)
-    } finally {
-      await client.end()
-    }
-  })
+  // Dropped with the rest of this run's schemas when the run ends (see test/global-setup.ts).
+  const schema = `${inject('schemaPrefix')}${Math.random().toString(36).slice(2, 10)}`
   return { DATA_DIR: dataDir, DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema }
 }

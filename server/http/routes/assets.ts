@@ -2,6 +2,14 @@
 import { createRoute } from '@hono/zod-openapi'
 import { createId, isId, normalizeTag } from '../../../shared/ids.js'
 import type { ProseMirrorJSON } from '../../../shared/schema.js'
+import {
+  CollectionQuery,
+  MAX_COLLECTION_ITEMS,
+  createCollectionUpdate,
+  readCollection,
+  setCollectionItems,
+  type CollectionSpec,
+} from '../../content/collection.js'
 import { FIELDS_KEY, checkBody, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
 import type { Asset } from '../../store/asset-store.js'
 import { requireLibrary } from '../access.js'
@@ -15,13 +23,25 @@ const ASSET_STATUSES = ['draft', 'pending', 'approved', 'rejected'] as const
 const MAX_PAGE = 100
 const DEFAULT_PAGE = 25
 
+const AssetIdList = z.array(z.string().max(40)).max(MAX_COLLECTION_ITEMS)
+
+const CollectionInput = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('manual'), items: AssetIdList.default([]) }),
+    z.object({ kind: z.literal('dynamic'), query: CollectionQuery }),
+  ])
+  .openapi('CollectionInput', { description: 'Manual: ordered asset ids. Dynamic: a saved query over type, tags, categories.' })
+
 const CreateAsset = z.object({
   type: z.enum(ASSET_TYPES),
   title: z.string().trim().min(1).max(500),
   description: z.string().max(5000).optional(),
   fields: z.record(FieldName, FieldValue).optional(),
-  body: z.any().optional().openapi({ description: 'ProseMirror JSON; an empty paragraph when absent' }),
+  body: z.any().optional().openapi({ description: 'web-content: ProseMirror JSON; an empty paragraph when absent' }),
+  collection: CollectionInput.optional().openapi({ description: 'collection: required' }),
 })
+
+const PutItems = z.object({ items: AssetIdList })
 
 const UpdateAsset = z
   .object({
@@ -51,8 +71,45 @@ export function assetRoutes(deps: AppDeps) {
     return asset
   }
 
+  /** Manual items must be assets of the same library; answers them de-duplicated, in order. */
+  async function checkedItems(libraryId: string, selfId: string | null, items: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(items)]
+    const found = new Set((await assets.getAssets(libraryId, unique.filter((id) => isId('ast', id)))).map((a) => a.id))
+    const unknown = unique.filter((id) => !found.has(id))
+    if (unknown.length > 0) throw new ApiError('unprocessable', `not assets of this library: ${unknown.join(', ')}`)
+    if (selfId !== null && unique.includes(selfId)) throw new ApiError('unprocessable', 'a collection cannot contain itself')
+    return unique
+  }
+
+  async function resolveCollection(libraryId: string, spec: CollectionSpec): Promise<Asset[]> {
+    if (spec.kind === 'manual') return assets.getAssets(libraryId, spec.items)
+    const { query } = spec
+    const tags = query.tags?.map((t) => normalizeTag(t)).filter((t): t is string => t !== null)
+    const categoryIds = query.categories
+      ? (await Promise.all(query.categories.filter((id) => isId('cat', id)).map((id) => taxonomy.subtreeOf(libraryId, id)))).flat()
+      : undefined
+    return assets.queryAssets(libraryId, {
+      ...(query.type !== undefined ? { type: query.type } : {}),
+      ...(tags !== undefined ? { tags } : {}),
+      ...(categoryIds !== undefined ? { categoryIds } : {}),
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit,
+    })
+  }
+
+  async function withTaxonomy(list: Asset[]) {
+    const ids = list.map((a) => a.id)
+    const [tags, categories] = await Promise.all([taxonomy.tagsOf(ids), taxonomy.categoriesOf(ids)])
+    return list.map((a) => ({ ...a, tags: tags.get(a.id) ?? [], categories: categories.get(a.id) ?? [] }))
+  }
+
   async function assetJson(asset: Asset) {
-    const content = await hub.withRoom(asset.id, asset.libraryId, (room) => readWebContent(room.doc))
+    const content = await hub.withRoom(asset.id, asset.libraryId, (room) =>
+      asset.type === 'collection'
+        ? { fields: room.doc.getMap(FIELDS_KEY).toJSON(), body: null, collection: readCollection(room.doc) }
+        : readWebContent(room.doc),
+    )
     const [tags, categories] = await Promise.all([taxonomy.tagsOf([asset.id]), taxonomy.categoriesOf([asset.id])])
     return { ...asset, ...content, tags: tags.get(asset.id) ?? [], categories: categories.get(asset.id) ?? [], liveVersion: null }
   }
@@ -69,26 +126,42 @@ export function assetRoutes(deps: AppDeps) {
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'MANAGE_ASSETS')
       const input = c.req.valid('json')
-      if (input.type !== 'web-content') {
-        throw new ApiError('unsupported_asset_type', `${input.type} assets are not available yet; create web-content`)
+      const id = createId('ast')
+      const common = {
+        title: input.title,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.fields !== undefined ? { fields: input.fields } : {}),
       }
-      if (input.body !== undefined) {
-        const check = checkBody(input.body)
-        if (!check.ok) throw new ApiError('invalid_body', `body does not fit the schema: ${check.message}`)
+      let initialUpdate: Uint8Array
+      switch (input.type) {
+        case 'web-content': {
+          if (input.body !== undefined) {
+            const check = checkBody(input.body)
+            if (!check.ok) throw new ApiError('invalid_body', `body does not fit the schema: ${check.message}`)
+          }
+          initialUpdate = createWebContentUpdate({ ...common, ...(input.body !== undefined ? { body: input.body as ProseMirrorJSON } : {}) })
+          break
+        }
+        case 'collection': {
+          if (!input.collection) throw new ApiError('unprocessable', 'a collection needs `collection`: {kind: "manual", items} or {kind: "dynamic", query}')
+          const spec: CollectionSpec =
+            input.collection.kind === 'manual'
+              ? { kind: 'manual', items: await checkedItems(library.id, null, input.collection.items) }
+              : { kind: 'dynamic', query: input.collection.query }
+          initialUpdate = createCollectionUpdate({ ...common, spec })
+          break
+        }
+        case 'document':
+          throw new ApiError('unsupported_asset_type', 'document assets are not available yet; create web-content or a collection')
       }
       const user = c.get('user')
       const asset = await assets.createAsset({
-        id: createId('ast'),
+        id,
         libraryId: library.id,
         type: input.type,
         title: input.title,
         createdBy: user.id,
-        initialUpdate: createWebContentUpdate({
-          title: input.title,
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.fields !== undefined ? { fields: input.fields } : {}),
-          ...(input.body !== undefined ? { body: input.body as ProseMirrorJSON } : {}),
-        }),
+        initialUpdate,
       })
       deps.logger.info({ user: user.id, library: library.id, asset: asset.id }, 'asset created')
       return c.json(await assetJson(asset), 201)
@@ -117,10 +190,7 @@ export function assetRoutes(deps: AppDeps) {
         { limit, ...(cursor !== undefined ? { cursor } : {}) },
       )
       if (!page) throw new ApiError('invalid_request', 'cursor: not a cursor this server gave out')
-      const ids = page.items.map((a) => a.id)
-      const [tags, categories] = await Promise.all([taxonomy.tagsOf(ids), taxonomy.categoriesOf(ids)])
-      const items = page.items.map((a) => ({ ...a, tags: tags.get(a.id) ?? [], categories: categories.get(a.id) ?? [] }))
-      return c.json({ items, nextCursor: page.nextCursor }, 200)
+      return c.json({ items: await withTaxonomy(page.items), nextCursor: page.nextCursor }, 200)
     },
   )
 
@@ -166,6 +236,49 @@ export function assetRoutes(deps: AppDeps) {
       })
       if (input.title !== undefined) await assets.setTitle(asset.id, input.title)
       return c.json(await assetJson((await assets.getAsset(asset.id)) ?? asset), 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{lib}/assets/{asset}/items',
+      summary: "A collection's assets, in order: a manual list, or a dynamic query run now",
+      security: BEARER,
+      request: { params: AssetParams },
+      responses: { 200: json(z.object({ items: z.array(AssetSummary) }), 'The members'), ...errors(400, 401, 404, 422) },
+    }),
+    async (c) => {
+      const params = c.req.valid('param')
+      const { library } = await requireLibrary(c, deps, params.lib, 'VIEW')
+      const asset = await loadAsset(library.id, params.asset)
+      if (asset.type !== 'collection') throw new ApiError('unprocessable', `${asset.id} is a ${asset.type}, not a collection`)
+      const spec = await hub.withRoom(asset.id, asset.libraryId, (room) => readCollection(room.doc))
+      return c.json({ items: await withTaxonomy(await resolveCollection(library.id, spec)) }, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{lib}/assets/{asset}/items',
+      summary: "Replace a manual collection's items, as one Yjs transaction that open editors see",
+      security: BEARER,
+      request: { params: AssetParams, ...jsonBody(PutItems) },
+      responses: { 200: json(AssetSchema, 'The collection'), ...errors(400, 401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const params = c.req.valid('param')
+      const { library } = await requireLibrary(c, deps, params.lib, 'EDIT')
+      const asset = await loadAsset(library.id, params.asset)
+      if (asset.type !== 'collection') throw new ApiError('unprocessable', `${asset.id} is a ${asset.type}, not a collection`)
+      const items = await checkedItems(library.id, asset.id, c.req.valid('json').items)
+      await hub.withRoom(asset.id, asset.libraryId, async (room) => {
+        if (readCollection(room.doc).kind !== 'manual') throw new ApiError('unprocessable', 'a dynamic collection has a query, not items')
+        room.change(`rest:${c.get('user').id}`, (doc) => setCollectionItems(doc, items))
+        await room.whenDurable()
+      })
+      return c.json(await assetJson(asset), 200)
     },
   )
 

@@ -102,7 +102,7 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     const upgraded = await call('PATCH', `/libraries/${libraryId}/roles/${role.id}`, owner, { permissions: ['COMMENT', 'EDIT'] })
     expect(upgraded.body.permissions).toEqual(['COMMENT', 'EDIT'])
     paragraphText(asset.doc).insert(0, 'NOW ALLOWED ')
-    await waitFor(() => bodyText(writer.doc).includes('NOW ALLOWED'), { timeoutMs: 1000, what: 'the upgraded edit' })
+    await waitFor(() => bodyText(writer.doc).includes('NOW ALLOWED'), { what: 'the upgraded edit' })
 
     expect(await call('DELETE', `/libraries/${libraryId}/roles/${role.id}`, owner)).toMatchObject({ status: 409 })
     const closed = new Promise<{ code: number }>((resolve) => asset.on('closed', resolve))
@@ -207,6 +207,66 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     expect((await call('DELETE', `/libraries/${libraryId}/categories/${food.id}`, owner)).body.deleted.sort()).toEqual([food.id, fruit.id].sort())
     expect(await list(`category=${fruit.id}`)).toEqual([])
     expect((await call('GET', `/libraries/${libraryId}/assets/${other}`, reviewer)).body.categories).toEqual([])
+  })
+
+  it('keeps manual collections in order, collaboratively, and resolves dynamic ones', async () => {
+    const { server, call, owner, member, libraryId, assetId } = await setup(store)
+    const create = async (title: string) => (await call('POST', `/libraries/${libraryId}/assets`, owner, { type: 'web-content', title })).body.id as string
+    const b = await create('Banana')
+    const c = await create('Cherry')
+    const bad = await call('POST', `/libraries/${libraryId}/assets`, owner, {
+      type: 'collection',
+      title: 'Broken',
+      collection: { kind: 'manual', items: [b, createId('ast')] },
+    })
+    expect(bad).toMatchObject({ status: 422, body: { error: { code: 'unprocessable' } } })
+    expect((await call('POST', `/libraries/${libraryId}/assets`, owner, { type: 'collection', title: 'No spec' })).status).toBe(422)
+
+    const manual = (
+      await call('POST', `/libraries/${libraryId}/assets`, owner, {
+        type: 'collection',
+        title: 'Front page',
+        collection: { kind: 'manual', items: [c, assetId, c] },
+      })
+    ).body
+    expect(manual).toMatchObject({ type: 'collection', body: null, collection: { kind: 'manual', items: [c, assetId] } })
+    const titles = async (id: string) =>
+      (await call('GET', `/libraries/${libraryId}/assets/${id}/items`, member)).body.items.map((a: { title: string }) => a.title)
+    expect(await titles(manual.id)).toEqual(['Cherry', 'Fixture asset'])
+
+    const editor = server.connect(manual.id, member)
+    await editor.whenSynced()
+    const items = editor.doc.getArray<string>('items')
+    expect(items.toArray()).toEqual([c, assetId])
+    const reordered = await call('PUT', `/libraries/${libraryId}/assets/${manual.id}/items`, member, { items: [b, c] })
+    expect(reordered.body.collection.items).toEqual([b, c])
+    await waitFor(() => items.toArray().join() === [b, c].join(), { what: 'the editor to see the new order' })
+    items.insert(0, [assetId])
+    await editor.whenAcknowledged()
+    expect(await titles(manual.id)).toEqual(['Fixture asset', 'Banana', 'Cherry'])
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${manual.id}/items`, member, { items: [manual.id] })).status).toBe(422)
+
+    await call('PUT', `/libraries/${libraryId}/assets/${b}/tags/fruit`, owner)
+    await call('PUT', `/libraries/${libraryId}/assets/${c}/tags/fruit`, owner)
+    const dynamic = (
+      await call('POST', `/libraries/${libraryId}/assets`, owner, {
+        type: 'collection',
+        title: 'Fruit, Z to A',
+        collection: { kind: 'dynamic', query: { type: 'web-content', tags: ['Fruit'], sort: 'title', order: 'desc', limit: 5 } },
+      })
+    ).body
+    expect(dynamic.collection).toMatchObject({ kind: 'dynamic', query: { sort: 'title', order: 'desc', limit: 5 } })
+    expect(await titles(dynamic.id)).toEqual(['Cherry', 'Banana'])
+    await call('PUT', `/libraries/${libraryId}/assets/${assetId}/tags/fruit`, owner)
+    expect(await titles(dynamic.id)).toEqual(['Fixture asset', 'Cherry', 'Banana'])
+    expect((await call('PUT', `/libraries/${libraryId}/assets/${dynamic.id}/items`, owner, { items: [] })).status).toBe(422)
+    expect((await call('GET', `/libraries/${libraryId}/assets/${b}/items`, owner)).status).toBe(422)
+    const badQuery = await call('POST', `/libraries/${libraryId}/assets`, owner, {
+      type: 'collection',
+      title: 'Bad',
+      collection: { kind: 'dynamic', query: { sort: 'random' } },
+    })
+    expect(badQuery.status).toBe(400)
   })
 
   it('describes itself in an OpenAPI document and a browsable page', async () => {
