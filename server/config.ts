@@ -37,6 +37,8 @@ const envSchema = z
     ALLOWED_ORIGINS: origins.optional(),
     MAX_MESSAGE_BYTES: intInRange(1024, 256 * MIB).default(16 * MIB),
     MAX_CONNECTIONS_PER_USER: intInRange(1, 100_000).default(64),
+    MAX_UPLOAD_BYTES: intInRange(1, 64 * 1024 * MIB).default(100 * MIB),
+    CHECKOUT_TTL_S: intInRange(10, 30 * 24 * 3600).default(4 * 3600),
     COMMIT_DELAY_MS: intInRange(0, 1000).default(4),
     COMPACT_AFTER_UPDATES: intInRange(2, 1_000_000).default(500),
     UNLOAD_AFTER_MS: intInRange(0, 24 * 3600 * 1000).default(30_000),
@@ -71,7 +73,10 @@ export interface Config {
   readonly limits: {
     readonly maxMessageBytes: number
     readonly maxConnectionsPerUser: number
+    readonly maxUploadBytes: number
   }
+  /** How long a check-out lasts unless renewed or checked in. */
+  readonly checkoutTtlMs: number
   readonly durability: {
     readonly commitDelayMs: number
     readonly compactAfterUpdates: number
@@ -111,7 +116,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
     auth,
     allowedOrigins: e.ALLOWED_ORIGINS,
-    limits: { maxMessageBytes: e.MAX_MESSAGE_BYTES, maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER },
+    limits: {
+      maxMessageBytes: e.MAX_MESSAGE_BYTES,
+      maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    },
+    checkoutTtlMs: e.CHECKOUT_TTL_S * 1000,
     durability: {
       commitDelayMs: e.COMMIT_DELAY_MS,
       compactAfterUpdates: e.COMPACT_AFTER_UPDATES,

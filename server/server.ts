@@ -7,6 +7,7 @@
  *   const { url } = await server.listen()
  */
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Redis } from 'ioredis'
@@ -26,6 +27,8 @@ import { createAssetStore, type AssetStore } from './store/asset-store.js'
 import { createLibraryStore, type LibraryStore } from './store/library-store.js'
 import { createSiteStore, type SiteStore } from './store/site-store.js'
 import { createTaxonomyStore } from './store/taxonomy-store.js'
+import { createFileStore } from './store/file-store.js'
+import { createBlobStore } from './blobs/blob-store.js'
 
 export interface ServerDeps {
   database: OpenDatabase
@@ -57,6 +60,8 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const sites = createSiteStore(database)
   const assets = createAssetStore(database)
   const taxonomy = createTaxonomyStore(database)
+  const files = createFileStore(database)
+  const blobs = createBlobStore({ dir: join(config.dataDir, 'blobs') })
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
@@ -98,9 +103,13 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     sites,
     assets,
     taxonomy,
+    files,
+    blobs,
     hub,
     logger,
     maxJsonBytes: MAX_JSON_BYTES,
+    maxUploadBytes: config.limits.maxUploadBytes,
+    checkoutTtlMs: config.checkoutTtlMs,
     verifyToken: deps.verifyToken,
     async health() {
       const store = await database.ping()

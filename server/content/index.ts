@@ -3,8 +3,18 @@ export {
   BODY_KEY,
   checkBody,
   createWebContentUpdate,
+  createFieldsUpdate,
   readWebContent,
   emptyBody,
   paragraphs,
 } from './web-content.js'
 export type { FieldValue, WebContentInput, BodyCheck } from './web-content.js'
+export {
+  COLLECTION_KEY,
+  ITEMS_KEY,
+  CollectionQuery,
+  createCollectionUpdate,
+  readCollection,
+  setCollectionItems,
+} from './collection.js'
+export type { CollectionSpec } from './collection.js'

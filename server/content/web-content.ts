@@ -52,6 +52,20 @@ export function createWebContentUpdate(input: WebContentInput): Uint8Array {
   return update
 }
 
+/** The document of an asset with fields only (a document asset's metadata). */
+export function createFieldsUpdate(input: Omit<WebContentInput, 'body'>): Uint8Array {
+  const doc = new Y.Doc()
+  doc.transact(() => {
+    const fields = doc.getMap<FieldValue>(FIELDS_KEY)
+    for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
+    fields.set('title', input.title)
+    fields.set('description', input.description ?? '')
+  })
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
 export function readWebContent(doc: Y.Doc): { fields: Record<string, unknown>; body: ProseMirrorJSON } {
   const fields = doc.getMap(FIELDS_KEY).toJSON() as Record<string, unknown>
   const fragment = doc.getXmlFragment(BODY_KEY)

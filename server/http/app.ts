@@ -16,8 +16,10 @@ import { libraryRoutes } from './routes/libraries.js'
 import { memberRoutes } from './routes/members.js'
 import { librarySiteRoutes, siteRoutes } from './routes/sites.js'
 import { taxonomyRoutes } from './routes/taxonomy.js'
+import { fileRoutes } from './routes/files.js'
 
 const BEARER_HEADER = /^Bearer\s+(\S+)$/i
+const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/assets\/[^/]+\/files$/
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -51,14 +53,17 @@ export function createApp(deps: AppDeps) {
   api.doc('/openapi.json', openApiConfig)
   // The generator's types are wider than the page needs; the page reads only plain JSON fields.
   api.get('/docs', (c) => c.html(renderApiPage(api.getOpenAPIDocument(openApiConfig) as unknown as Parameters<typeof renderApiPage>[0])))
-  api.use(
-    bodyLimit({
-      maxSize: deps.maxJsonBytes,
-      onError: () => {
-        throw new ApiError('payload_too_large', `request bodies are limited to ${deps.maxJsonBytes} bytes`)
-      },
-    }),
-  )
+  const jsonLimit = bodyLimit({
+    maxSize: deps.maxJsonBytes,
+    onError: () => {
+      throw new ApiError('payload_too_large', `request bodies are limited to ${deps.maxJsonBytes} bytes`)
+    },
+  })
+  // Uploads stream to disk under their own limit (MAX_UPLOAD_BYTES); everything else is small JSON.
+  api.use(async function limitBodies(c, next) {
+    if (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path)) return next()
+    return jsonLimit(c, next)
+  })
   api.use(async function authenticate(c, next) {
     const match = BEARER_HEADER.exec(c.req.header('authorization') ?? '')
     const result = await deps.verifyToken(match?.[1])
@@ -73,6 +78,7 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', librarySiteRoutes(deps))
   api.route('/libraries', assetRoutes(deps))
   api.route('/libraries', taxonomyRoutes(deps))
+  api.route('/libraries', fileRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)
 

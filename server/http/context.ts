@@ -6,6 +6,8 @@ import type { AssetStore } from '../store/asset-store.js'
 import type { LibraryStore } from '../store/library-store.js'
 import type { SiteStore } from '../store/site-store.js'
 import type { TaxonomyStore } from '../store/taxonomy-store.js'
+import type { FileStore } from '../store/file-store.js'
+import type { BlobStore } from '../blobs/blob-store.js'
 
 export type AppEnv = {
   Variables: {
@@ -23,6 +25,8 @@ export interface AppDeps {
   sites: SiteStore
   assets: AssetStore
   taxonomy: TaxonomyStore
+  files: FileStore
+  blobs: BlobStore
   hub: CollabHub
   verifyToken: (token: string | null | undefined) => Promise<
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }
@@ -31,4 +35,6 @@ export interface AppDeps {
   logger: Logger
   /** Largest JSON body a REST call may send. */
   maxJsonBytes: number
+  maxUploadBytes: number
+  checkoutTtlMs: number
 }

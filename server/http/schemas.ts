@@ -78,6 +78,10 @@ export const Asset = AssetSummary.extend({
   fields: z.record(z.string(), z.unknown()),
   body: z.any().openapi({ description: 'web-content: ProseMirror JSON of the body (schema in shared/schema.ts); otherwise null' }),
   collection: z.any().optional().openapi({ description: 'collection: {kind: "manual", items} or {kind: "dynamic", query}' }),
+  file: z
+    .object({ version: z.number(), size: z.number(), contentType: z.string(), filename: z.string() })
+    .optional()
+    .openapi({ description: 'document: the newest file version, once one was uploaded' }),
   liveVersion: z.number().nullable(),
 }).openapi('Asset')
 

@@ -129,5 +129,28 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('asset_categories_category_idx').on('asset_categories').column('category_id').execute()
       },
     },
+    '0004_files_checkouts': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('file_versions')
+          .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id').onDelete('cascade'))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('blob_hash', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('file_versions_pk', ['asset_id', 'version'])
+          .execute()
+        await db.schema
+          .createTable('checkouts')
+          .addColumn('asset_id', 'text', (c) => c.primaryKey().references('assets.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }

@@ -97,6 +97,25 @@ export interface AssetCategoryTable {
   category_id: string
 }
 
+export interface FileVersionTable {
+  asset_id: string
+  version: number
+  blob_hash: string
+  size: number
+  content_type: string
+  filename: string
+  created_by: string
+  created_at: string
+}
+
+export interface CheckoutTable {
+  asset_id: string
+  user_id: string
+  /** ISO time; a check-out past it is free for anyone to take. */
+  expires_at: string
+  created_at: string
+}
+
 export interface Database {
   libraries: LibraryTable
   members: MemberTable
@@ -109,5 +128,7 @@ export interface Database {
   vocabularies: VocabularyTable
   categories: CategoryTable
   asset_categories: AssetCategoryTable
+  file_versions: FileVersionTable
+  checkouts: CheckoutTable
   doc_updates: DocUpdateTable
 }

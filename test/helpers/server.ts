@@ -19,6 +19,7 @@ export interface TestServer {
   readonly port: number
   readonly folio: FolioServer
   readonly database: OpenDatabase
+  readonly dataDir: string
   /** Every log line the server wrote, parsed. */
   readonly logs: Record<string, unknown>[]
   token(sub: string, options?: Omit<MintOptions, 'sub'>): Promise<string>
@@ -69,6 +70,7 @@ export async function startServer({ store = 'sqlite', env = {} }: StartOptions =
     port,
     folio,
     database,
+    dataDir: config.dataDir,
     logs,
     token: (sub, options = {}) => mintToken(TEST_SECRET, { sub, ...options }),
     api: (path, token, init = {}) =>

@@ -10,7 +10,7 @@ import {
   setCollectionItems,
   type CollectionSpec,
 } from '../../content/collection.js'
-import { FIELDS_KEY, checkBody, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
+import { FIELDS_KEY, checkBody, createFieldsUpdate, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
 import type { Asset } from '../../store/asset-store.js'
 import { requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
@@ -62,7 +62,7 @@ const ListQuery = z.object({
 })
 
 export function assetRoutes(deps: AppDeps) {
-  const { assets, hub, taxonomy } = deps
+  const { assets, hub, taxonomy, files } = deps
   const app = createRouter()
 
   async function loadAsset(libraryId: string, assetId: string): Promise<Asset> {
@@ -105,13 +105,26 @@ export function assetRoutes(deps: AppDeps) {
   }
 
   async function assetJson(asset: Asset) {
-    const content = await hub.withRoom(asset.id, asset.libraryId, (room) =>
-      asset.type === 'collection'
-        ? { fields: room.doc.getMap(FIELDS_KEY).toJSON(), body: null, collection: readCollection(room.doc) }
-        : readWebContent(room.doc),
-    )
+    const content = await hub.withRoom(asset.id, asset.libraryId, (room) => {
+      switch (asset.type) {
+        case 'collection':
+          return { fields: room.doc.getMap(FIELDS_KEY).toJSON(), body: null, collection: readCollection(room.doc) }
+        case 'document':
+          return { fields: room.doc.getMap(FIELDS_KEY).toJSON(), body: null }
+        default:
+          return readWebContent(room.doc)
+      }
+    })
+    const file = asset.type === 'document' ? await files.latestVersion(asset.id) : null
     const [tags, categories] = await Promise.all([taxonomy.tagsOf([asset.id]), taxonomy.categoriesOf([asset.id])])
-    return { ...asset, ...content, tags: tags.get(asset.id) ?? [], categories: categories.get(asset.id) ?? [], liveVersion: null }
+    return {
+      ...asset,
+      ...content,
+      tags: tags.get(asset.id) ?? [],
+      categories: categories.get(asset.id) ?? [],
+      ...(file ? { file: { version: file.version, size: file.size, contentType: file.contentType, filename: file.filename } } : {}),
+      liveVersion: null,
+    }
   }
 
   app.openapi(
@@ -152,7 +165,8 @@ export function assetRoutes(deps: AppDeps) {
           break
         }
         case 'document':
-          throw new ApiError('unsupported_asset_type', 'document assets are not available yet; create web-content or a collection')
+          initialUpdate = createFieldsUpdate(common)
+          break
       }
       const user = c.get('user')
       const asset = await assets.createAsset({

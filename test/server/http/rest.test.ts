@@ -129,7 +129,6 @@ describe.each(STORE_KINDS)('REST on %s', (store) => {
     expectError(await call('GET', `/libraries/${lib}/assets/constructor`, admin), 400, 'invalid_request')
     expectError(await call('PUT', `/libraries/${lib}/members/a%20b`, admin, { role: 'member' }), 400, 'invalid_request')
     expectError(await call('POST', `/libraries/${lib}/assets`, admin, { type: 'video', title: 'x' }), 400, 'invalid_request')
-    expectError(await call('POST', `/libraries/${lib}/assets`, admin, { type: 'document', title: 'x' }), 422, 'unsupported_asset_type')
     const hostile = { type: 'doc', content: [{ type: 'script', content: [{ type: 'text', text: 'alert(1)' }] }] }
     expectError(await call('POST', `/libraries/${lib}/assets`, admin, { type: 'web-content', title: 'x', body: hostile }), 422, 'invalid_body')
     const notDoc = { type: 'paragraph' }

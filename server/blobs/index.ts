@@ -1,0 +1,3 @@
+export { createBlobStore, SNIFF_BYTES } from './blob-store.js'
+export type { BlobStore, PutResult } from './blob-store.js'
+export { detectType, OCTET_STREAM } from './detect-type.js'
