@@ -17,7 +17,6 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'unprocessable'
   | 'last_owner'
-  | 'unsupported_asset_type'
   | 'invalid_body'
   | 'staging_on'
   | 'staging_rule'
@@ -36,7 +35,6 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unprocessable: 422,
   last_owner: 422,
-  unsupported_asset_type: 422,
   invalid_body: 422,
   staging_on: 422,
   staging_rule: 422,
@@ -54,6 +52,12 @@ export class ApiError extends Error {
     super(message)
     this.status = STATUS[code]
   }
+}
+
+/** A page a store read, or 400 when the cursor was not one this server gave out. */
+export function pageOrBadCursor<T>(page: T | null): T {
+  if (page === null) throw new ApiError('invalid_request', 'cursor: not a cursor this server gave out')
+  return page
 }
 
 export function errorBody(code: string, message: string) {

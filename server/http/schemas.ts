@@ -85,9 +85,14 @@ export const Asset = AssetSummary.extend({
   liveVersion: z.number().nullable(),
 }).openapi('Asset')
 
-export function itemsOf<T extends z.ZodType>(schema: T) {
-  return z.object({ items: z.array(schema) })
-}
+export const MAX_PAGE = 100
+export const DEFAULT_PAGE = 50
+
+/** `?cursor=&limit=` of every list. */
+export const PageQuery = z.object({
+  cursor: z.string().max(400).optional().openapi({ description: 'The `nextCursor` of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
+})
 
 export function pageOf<T extends z.ZodType>(schema: T) {
   return z.object({ items: z.array(schema), nextCursor: z.string().nullable() })

@@ -1,6 +1,7 @@
 /** Assets of libraries: the rows that index their collaborative documents. */
 import type { OpenDatabase } from './db.js'
-import { decodeCursor, encodeCursor, nowIso } from './rows.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
+import { nowIso } from './rows.js'
 import type { AssetTable } from './schema.js'
 
 export interface Asset {
@@ -33,11 +34,7 @@ export interface AssetQuery {
   limit: number
 }
 
-export interface AssetPage {
-  items: Asset[]
-  /** Pass back as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null
-}
+export type AssetPage = Page<Asset>
 
 export interface AssetStore {
   /** Creates the asset row and its document's first update in one transaction. */
@@ -51,7 +48,7 @@ export interface AssetStore {
   }): Promise<Asset>
   getAsset(id: string): Promise<Asset | null>
   /** A page of a library's assets, oldest first; null if the cursor is not one of ours. */
-  listAssets(libraryId: string, filter: AssetFilter, page: { cursor?: string; limit: number }): Promise<AssetPage | null>
+  listAssets(libraryId: string, filter: AssetFilter, page: PageRequest): Promise<AssetPage | null>
   /** The assets of a library among `ids`, in the order of `ids`; unknown ids are left out. */
   getAssets(libraryId: string, ids: readonly string[]): Promise<Asset[]>
   /** A dynamic collection's query. */
@@ -99,17 +96,8 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
         const ids = filter.categoryIds.length > 0 ? [...filter.categoryIds] : ['']
         query = query.where('id', 'in', (eb) => eb.selectFrom('asset_categories').select('asset_id').where('category_id', 'in', ids))
       }
-      if (cursor !== undefined) {
-        const after = decodeCursor(cursor)
-        if (!after) return null
-        query = query.where((eb) =>
-          eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
-        )
-      }
-      const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute()
-      const items = rows.slice(0, limit).map(toAsset)
-      const last = items[items.length - 1]
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null }
+      const page = await readPage(query, ['created_at', 'id'], (row) => [row.created_at, row.id], { cursor, limit })
+      return page && mapPage(page, toAsset)
     },
 
     async getAssets(libraryId, ids) {

@@ -1,5 +1,6 @@
 /** File versions of document assets, and check-outs: one user's exclusive right to upload. */
 import type { OpenDatabase } from './db.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
 import type { CheckoutTable, FileVersionTable } from './schema.js'
 
 export interface FileVersion {
@@ -25,7 +26,7 @@ export type CheckoutResult = { ok: true; checkout: Checkout } | { ok: false; hel
 export interface FileStore {
   /** Records a new version, numbered one past the newest, unless someone else holds a live check-out. */
   addVersion(input: Omit<FileVersion, 'version' | 'createdAt'>, now?: Date): Promise<{ ok: true; version: FileVersion } | { ok: false; heldBy: Checkout }>
-  listVersions(assetId: string): Promise<FileVersion[]>
+  listVersions(assetId: string, page: PageRequest): Promise<Page<FileVersion> | null>
   getVersion(assetId: string, version: number): Promise<FileVersion | null>
   latestVersion(assetId: string): Promise<FileVersion | null>
   /** Takes (or renews) the check-out unless another user holds one that has not expired; `force` takes it anyway. */
@@ -63,8 +64,10 @@ export function createFileStore({ db }: OpenDatabase): FileStore {
       })
     },
 
-    async listVersions(assetId) {
-      return (await db.selectFrom('file_versions').selectAll().where('asset_id', '=', assetId).orderBy('version').execute()).map(toVersion)
+    async listVersions(assetId, page) {
+      const query = db.selectFrom('file_versions').selectAll().where('asset_id', '=', assetId)
+      const rows = await readPage(query, ['version'], (r) => [r.version], page)
+      return rows && mapPage(rows, toVersion)
     },
 
     async getVersion(assetId, version) {

@@ -4,6 +4,7 @@
  */
 import { isPermission, type Permission, type RoleGrant, grantFromRole } from '../domain/permissions.js'
 import type { OpenDatabase } from './db.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
 import { asFlag, countOf, nowIso } from './rows.js'
 import type { CustomRoleTable, LibraryTable, MemberTable } from './schema.js'
 
@@ -41,13 +42,14 @@ export interface LibraryStore {
   countLibraries(): Promise<number>
   createLibrary(input: { id: string; name: string; description: string; ownerId: string }): Promise<Library>
   getLibrary(id: string): Promise<Library | null>
-  listLibrariesOf(userId: string): Promise<Library[]>
+  /** Libraries the user is a member of, oldest first; null for a cursor that is not ours. */
+  listLibrariesOf(userId: string, page: PageRequest): Promise<Page<Library> | null>
   /** Updates a library; turning staging on disconnects, in the same transaction, the sites without it. */
   updateLibrary(id: string, changes: LibraryChanges): Promise<{ library: Library; disconnectedSites: string[] }>
   /** Deletes a library with its members, roles, assets and their documents; answers the asset ids. */
   deleteLibrary(id: string): Promise<string[]>
   getMember(libraryId: string, userId: string): Promise<Member | null>
-  listMembers(libraryId: string): Promise<Member[]>
+  listMembers(libraryId: string, page: PageRequest): Promise<Page<Member> | null>
   listMembersWithRole(libraryId: string, role: string): Promise<Member[]>
   countOwners(libraryId: string): Promise<number>
   putMember(libraryId: string, userId: string, role: string): Promise<Member>
@@ -58,7 +60,7 @@ export interface LibraryStore {
   grantOfRole(libraryId: string, role: string | null): Promise<RoleGrant>
   createRole(input: { id: string; libraryId: string; name: string; permissions: Permission[] }): Promise<CustomRole>
   getRole(libraryId: string, id: string): Promise<CustomRole | null>
-  listRoles(libraryId: string): Promise<CustomRole[]>
+  listRoles(libraryId: string, page: PageRequest): Promise<Page<CustomRole> | null>
   updateRole(libraryId: string, id: string, changes: { name?: string; permissions?: Permission[] }): Promise<CustomRole | null>
   deleteRole(libraryId: string, id: string): Promise<boolean>
 }
@@ -96,16 +98,14 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return row ? toLibrary(row) : null
     },
 
-    async listLibrariesOf(userId) {
-      const rows = await db
+    async listLibrariesOf(userId, page) {
+      const query = db
         .selectFrom('libraries')
         .innerJoin('members', 'members.library_id', 'libraries.id')
         .selectAll('libraries')
         .where('members.user_id', '=', userId)
-        .orderBy('libraries.created_at')
-        .orderBy('libraries.id')
-        .execute()
-      return rows.map(toLibrary)
+      const rows = await readPage(query, ['libraries.created_at', 'libraries.id'], (r) => [r.created_at, r.id], page)
+      return rows && mapPage(rows, toLibrary)
     },
 
     async updateLibrary(id, changes) {
@@ -164,9 +164,10 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return row ? toMember(row) : null
     },
 
-    async listMembers(libraryId) {
-      const rows = await db.selectFrom('members').selectAll().where('library_id', '=', libraryId).orderBy('user_id').execute()
-      return rows.map(toMember)
+    async listMembers(libraryId, page) {
+      const query = db.selectFrom('members').selectAll().where('library_id', '=', libraryId)
+      const rows = await readPage(query, ['user_id'], (r) => [r.user_id], page)
+      return rows && mapPage(rows, toMember)
     },
 
     async listMembersWithRole(libraryId, role) {
@@ -247,15 +248,10 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return row ? toRole(row) : null
     },
 
-    async listRoles(libraryId) {
-      const rows = await db
-        .selectFrom('custom_roles')
-        .selectAll()
-        .where('library_id', '=', libraryId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute()
-      return rows.map(toRole)
+    async listRoles(libraryId, page) {
+      const query = db.selectFrom('custom_roles').selectAll().where('library_id', '=', libraryId)
+      const rows = await readPage(query, ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      return rows && mapPage(rows, toRole)
     },
 
     async updateRole(libraryId, id, changes) {

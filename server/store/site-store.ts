@@ -1,5 +1,6 @@
 /** Sites and their connections to libraries. */
 import type { OpenDatabase } from './db.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
 import { asFlag, nowIso } from './rows.js'
 import type { SiteTable } from './schema.js'
 
@@ -13,11 +14,11 @@ export interface Site {
 export interface SiteStore {
   createSite(input: { id: string; name: string; stagingEnabled: boolean; deliveryKeyHash: string }): Promise<Site>
   getSite(id: string): Promise<Site | null>
-  listSites(): Promise<Site[]>
+  listSites(page: PageRequest): Promise<Page<Site> | null>
   updateSite(id: string, changes: { name?: string; stagingEnabled?: boolean }): Promise<Site | null>
   connectSite(libraryId: string, siteId: string): Promise<void>
   disconnectSite(libraryId: string, siteId: string): Promise<boolean>
-  sitesOfLibrary(libraryId: string): Promise<Site[]>
+  sitesOfLibrary(libraryId: string, page: PageRequest): Promise<Page<Site> | null>
   /** Ids of the libraries a site is connected to that have staging on. */
   stagingLibrariesOf(siteId: string): Promise<string[]>
 }
@@ -41,8 +42,9 @@ export function createSiteStore({ db }: OpenDatabase): SiteStore {
       return row ? toSite(row) : null
     },
 
-    async listSites() {
-      return (await db.selectFrom('sites').selectAll().orderBy('created_at').orderBy('id').execute()).map(toSite)
+    async listSites(page) {
+      const rows = await readPage(db.selectFrom('sites').selectAll(), ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      return rows && mapPage(rows, toSite)
     },
 
     async updateSite(id, changes) {
@@ -70,15 +72,14 @@ export function createSiteStore({ db }: OpenDatabase): SiteStore {
       return Number(result.numDeletedRows) > 0
     },
 
-    async sitesOfLibrary(libraryId) {
-      const rows = await db
+    async sitesOfLibrary(libraryId, page) {
+      const query = db
         .selectFrom('sites')
         .innerJoin('library_sites', 'library_sites.site_id', 'sites.id')
         .selectAll('sites')
         .where('library_sites.library_id', '=', libraryId)
-        .orderBy('sites.id')
-        .execute()
-      return rows.map(toSite)
+      const rows = await readPage(query, ['sites.id'], (r) => [r.id], page)
+      return rows && mapPage(rows, toSite)
     },
 
     async stagingLibrariesOf(siteId) {

@@ -1,5 +1,6 @@
 /** Tags and vocabularies of categories of a library, and their assignment to assets. */
 import type { OpenDatabase } from './db.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
 import { nowIso } from './rows.js'
 import type { CategoryTable } from './schema.js'
 
@@ -18,7 +19,7 @@ export interface Category {
 }
 
 export interface TaxonomyStore {
-  listTags(libraryId: string): Promise<string[]>
+  listTags(libraryId: string, page: PageRequest): Promise<Page<string> | null>
   addTag(libraryId: string, tag: string): Promise<void>
   /** Removes the tag from the library and from every asset; false if it did not exist. */
   deleteTag(libraryId: string, tag: string): Promise<boolean>
@@ -28,7 +29,7 @@ export interface TaxonomyStore {
   tagsOf(assetIds: readonly string[]): Promise<Map<string, string[]>>
 
   createVocabulary(input: { id: string; libraryId: string; name: string }): Promise<Vocabulary>
-  listVocabularies(libraryId: string): Promise<Vocabulary[]>
+  listVocabularies(libraryId: string, page: PageRequest): Promise<Page<Vocabulary> | null>
   getVocabulary(libraryId: string, id: string): Promise<Vocabulary | null>
   deleteVocabulary(libraryId: string, id: string): Promise<boolean>
   createCategory(input: { id: string; libraryId: string; vocabularyId: string; parentId: string | null; name: string }): Promise<Category>
@@ -45,8 +46,10 @@ export interface TaxonomyStore {
 
 export function createTaxonomyStore({ db }: OpenDatabase): TaxonomyStore {
   const store: TaxonomyStore = {
-    async listTags(libraryId) {
-      return (await db.selectFrom('tags').select('name').where('library_id', '=', libraryId).orderBy('name').execute()).map((r) => r.name)
+    async listTags(libraryId, page) {
+      const query = db.selectFrom('tags').select('name').where('library_id', '=', libraryId)
+      const rows = await readPage(query, ['name'], (r) => [r.name], page)
+      return rows && mapPage(rows, (r) => r.name)
     },
 
     async addTag(libraryId, tag) {
@@ -99,9 +102,10 @@ export function createTaxonomyStore({ db }: OpenDatabase): TaxonomyStore {
       return { id, libraryId, name, createdAt: row.created_at }
     },
 
-    async listVocabularies(libraryId) {
-      const rows = await db.selectFrom('vocabularies').selectAll().where('library_id', '=', libraryId).orderBy('created_at').orderBy('id').execute()
-      return rows.map((r) => ({ id: r.id, libraryId: r.library_id, name: r.name, createdAt: r.created_at }))
+    async listVocabularies(libraryId, page) {
+      const query = db.selectFrom('vocabularies').selectAll().where('library_id', '=', libraryId)
+      const rows = await readPage(query, ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      return rows && mapPage(rows, (r) => ({ id: r.id, libraryId: r.library_id, name: r.name, createdAt: r.created_at }))
     },
 
     async getVocabulary(libraryId, id) {

@@ -16,12 +16,10 @@ import { requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { Asset as AssetSchema, AssetParams, AssetSummary, FieldName, FieldValue, LibraryParams, pageOf } from '../schemas.js'
+import { Asset as AssetSchema, AssetParams, AssetSummary, FieldName, FieldValue, LibraryParams, PageQuery, pageOf } from '../schemas.js'
 
 const ASSET_TYPES = ['web-content', 'document', 'collection'] as const
 const ASSET_STATUSES = ['draft', 'pending', 'approved', 'rejected'] as const
-const MAX_PAGE = 100
-const DEFAULT_PAGE = 25
 
 const AssetIdList = z.array(z.string().max(40)).max(MAX_COLLECTION_ITEMS)
 
@@ -57,9 +55,7 @@ const ListQuery = z.object({
   status: z.enum(ASSET_STATUSES).optional(),
   tag: z.string().max(200).optional(),
   category: z.string().max(40).optional().openapi({ description: 'A category id: assets in it or any category below it' }),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
-})
+}).extend(PageQuery.shape)
 
 export function assetRoutes(deps: AppDeps) {
   const { assets, hub, taxonomy, files } = deps

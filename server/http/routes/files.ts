@@ -13,9 +13,9 @@ import type { Asset } from '../../store/asset-store.js'
 import type { Checkout } from '../../store/file-store.js'
 import { requireLibrary } from '../access.js'
 import type { AppDeps, AppEnv } from '../context.js'
-import { ApiError } from '../errors.js'
+import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, z } from '../openapi.js'
-import { AssetParams } from '../schemas.js'
+import { AssetParams, PageQuery, pageOf } from '../schemas.js'
 
 const FileVersion = z
   .object({
@@ -141,15 +141,15 @@ export function fileRoutes(deps: AppDeps) {
       path: '/{lib}/assets/{asset}/files',
       summary: 'Every file version of a document asset, oldest first',
       security: BEARER,
-      request: { params: AssetParams },
-      responses: { 200: json(z.object({ items: z.array(FileVersion) }), 'Versions'), ...errors(400, 401, 404, 422) },
+      request: { params: AssetParams, query: PageQuery },
+      responses: { 200: json(pageOf(FileVersion), 'Versions'), ...errors(400, 401, 404, 422) },
     }),
     async (c) => {
       const params = c.req.valid('param')
       const { library } = await requireLibrary(c, deps, params.lib, 'VIEW')
       const asset = await documentOf(library.id, params.asset)
-      const items = (await files.listVersions(asset.id)).map(({ blobHash: _hash, ...v }) => v)
-      return c.json({ items }, 200)
+      const page = pageOrBadCursor(await files.listVersions(asset.id, c.req.valid('query')))
+      return c.json({ items: page.items.map(({ blobHash: _hash, ...v }) => v), nextCursor: page.nextCursor }, 200)
     },
   )
 

@@ -3,9 +3,9 @@ import { createRoute } from '@hono/zod-openapi'
 import { createId } from '../../../shared/ids.js'
 import { requireInstanceAdmin, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { Library, LibraryParams, itemsOf } from '../schemas.js'
+import { Library, LibraryParams, PageQuery, pageOf } from '../schemas.js'
 
 const CreateLibrary = z.object({
   name: z.string().trim().min(1).max(200),
@@ -54,18 +54,21 @@ export function libraryRoutes(deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/',
-      summary: 'The libraries the caller can view',
+      summary: 'The libraries the caller can view, oldest first',
       security: BEARER,
-      responses: { 200: json(itemsOf(Library), 'Libraries'), ...errors(401) },
+      request: { query: PageQuery },
+      responses: { 200: json(pageOf(Library), 'Libraries'), ...errors(400, 401) },
     }),
     async (c) => {
       const user = c.get('user')
+      const page = pageOrBadCursor(await libraries.listLibrariesOf(user.id, c.req.valid('query')))
       const items = []
-      for (const library of await libraries.listLibrariesOf(user.id)) {
+      for (const library of page.items) {
         const { member, grant } = await libraries.grantOf(library.id, user.id)
+        // A member whose custom role was emptied of permissions sees nothing of the library.
         if (grant.kind !== 'none') items.push({ ...library, role: member?.role ?? null })
       }
-      return c.json({ items }, 200)
+      return c.json({ items, nextCursor: page.nextCursor }, 200)
     },
   )
 

@@ -4,9 +4,9 @@ import { createId } from '../../../shared/ids.js'
 import { PERMISSIONS, checkMembershipChange, isBuiltinRole, isPermission, type Permission } from '../../domain/permissions.js'
 import { refreshConnections, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { CustomRole, LibraryParams, Member, MemberParams, RoleParams, itemsOf } from '../schemas.js'
+import { CustomRole, LibraryParams, Member, MemberParams, PageQuery, RoleParams, pageOf } from '../schemas.js'
 
 const PutMember = z.object({
   role: z.string().min(1).max(100).openapi({ description: '`owner`, `admin`, `member`, `reviewer` or a custom role id' }),
@@ -48,14 +48,14 @@ export function memberRoutes(deps: AppDeps) {
     createRoute({
       method: 'get',
       path: '/{lib}/members',
-      summary: 'Members of a library',
+      summary: 'Members of a library, by user id',
       security: BEARER,
-      request: { params: LibraryParams },
-      responses: { 200: json(itemsOf(Member), 'Members'), ...errors(400, 401, 404) },
+      request: { params: LibraryParams, query: PageQuery },
+      responses: { 200: json(pageOf(Member), 'Members'), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: await libraries.listMembers(library.id) }, 200)
+      return c.json(pageOrBadCursor(await libraries.listMembers(library.id, c.req.valid('query'))), 200)
     },
   )
 
@@ -146,12 +146,12 @@ export function memberRoutes(deps: AppDeps) {
       path: '/{lib}/roles',
       summary: 'Custom roles of a library',
       security: BEARER,
-      request: { params: LibraryParams },
-      responses: { 200: json(itemsOf(CustomRole), 'Custom roles'), ...errors(400, 401, 404) },
+      request: { params: LibraryParams, query: PageQuery },
+      responses: { 200: json(pageOf(CustomRole), 'Custom roles'), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: await libraries.listRoles(library.id) }, 200)
+      return c.json(pageOrBadCursor(await libraries.listRoles(library.id, c.req.valid('query'))), 200)
     },
   )
 

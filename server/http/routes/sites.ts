@@ -4,9 +4,9 @@ import { createId } from '../../../shared/ids.js'
 import { createDeliveryKey, hashDeliveryKey } from '../../auth/delivery-keys.js'
 import { requireInstanceAdmin, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { LibraryParams, LibrarySiteParams, Site, SiteParams, itemsOf } from '../schemas.js'
+import { LibraryParams, LibrarySiteParams, PageQuery, Site, SiteParams, pageOf } from '../schemas.js'
 
 const CreateSite = z.object({ name: z.string().trim().min(1).max(200), stagingEnabled: z.boolean().default(false) })
 const UpdateSite = z
@@ -49,11 +49,12 @@ export function siteRoutes(deps: AppDeps) {
       path: '/',
       summary: 'All sites',
       security: BEARER,
-      responses: { 200: json(itemsOf(Site), 'Sites'), ...errors(401, 403) },
+      request: { query: PageQuery },
+      responses: { 200: json(pageOf(Site), 'Sites'), ...errors(400, 401, 403) },
     }),
     async (c) => {
       requireInstanceAdmin(c, 'list sites')
-      return c.json({ items: await sites.listSites() }, 200)
+      return c.json(pageOrBadCursor(await sites.listSites(c.req.valid('query'))), 200)
     },
   )
 
@@ -96,12 +97,12 @@ export function librarySiteRoutes(deps: AppDeps) {
       path: '/{lib}/sites',
       summary: 'Sites connected to a library',
       security: BEARER,
-      request: { params: LibraryParams },
-      responses: { 200: json(itemsOf(Site), 'Connected sites'), ...errors(400, 401, 404) },
+      request: { params: LibraryParams, query: PageQuery },
+      responses: { 200: json(pageOf(Site), 'Connected sites'), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: await sites.sitesOfLibrary(library.id) }, 200)
+      return c.json(pageOrBadCursor(await sites.sitesOfLibrary(library.id, c.req.valid('query'))), 200)
     },
   )
 

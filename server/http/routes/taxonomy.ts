@@ -4,9 +4,9 @@ import { createId, isId, normalizeTag } from '../../../shared/ids.js'
 import type { Category } from '../../store/taxonomy-store.js'
 import { requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { AssetParams, LibraryParams } from '../schemas.js'
+import { AssetParams, LibraryParams, PageQuery, pageOf } from '../schemas.js'
 
 const tagParam = z
   .string()
@@ -76,12 +76,12 @@ export function taxonomyRoutes(deps: AppDeps) {
       path: '/{lib}/tags',
       summary: 'Tags of a library',
       security: BEARER,
-      request: { params: LibraryParams },
-      responses: { 200: json(z.object({ items: z.array(z.string()) }), 'Tags'), ...errors(400, 401, 404) },
+      request: { params: LibraryParams, query: PageQuery },
+      responses: { 200: json(pageOf(z.string()), 'Tags, alphabetically'), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: await taxonomy.listTags(library.id) }, 200)
+      return c.json(pageOrBadCursor(await taxonomy.listTags(library.id, c.req.valid('query'))), 200)
     },
   )
 
@@ -125,12 +125,12 @@ export function taxonomyRoutes(deps: AppDeps) {
       path: '/{lib}/vocabularies',
       summary: 'Vocabularies of a library',
       security: BEARER,
-      request: { params: LibraryParams },
-      responses: { 200: json(z.object({ items: z.array(VocabularySchema) }), 'Vocabularies'), ...errors(400, 401, 404) },
+      request: { params: LibraryParams, query: PageQuery },
+      responses: { 200: json(pageOf(VocabularySchema), 'Vocabularies'), ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: await taxonomy.listVocabularies(library.id) }, 200)
+      return c.json(pageOrBadCursor(await taxonomy.listVocabularies(library.id, c.req.valid('query'))), 200)
     },
   )
 

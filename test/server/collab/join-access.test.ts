@@ -142,3 +142,37 @@ describe('who may join, and with which access', () => {
     expect((await closed).code).toBe(CLOSE_FORBIDDEN)
   })
 })
+
+describe('a role change while typing', () => {
+  it('stops applying a typing member’s edits within a second of the change', async () => {
+    const server = await startServer()
+    const { owner, member, libraryId, assetId } = await createFixture(server)
+    const o = server.connect(assetId, owner)
+    const m = server.connect(assetId, member)
+    await Promise.all([o.whenSynced(), m.whenSynced()])
+    let typed = 0
+    const typing = setInterval(() => paragraphText(m.doc).insert(0, `<${typed++}>`), 5)
+    try {
+      await waitFor(() => bodyText(o.doc).includes('<10>'), { what: 'typing to reach the owner' })
+      const changedAt = Date.now()
+      const put = await server.api(`/libraries/${libraryId}/members/member`, owner, { method: 'PUT', body: { role: 'reviewer' } })
+      expect(put.status).toBe(200)
+      // Everything typed from here on reaches the server after the change.
+      const firstAfter = typed
+      await waitFor(() => m.deniedReason?.startsWith('read-only'), { what: 'the downgrade to reach the typist' })
+      expect(Date.now() - changedAt).toBeLessThan(1000)
+      await waitFor(() => typed > firstAfter + 20, { what: 'more typing after the change' })
+      clearInterval(typing)
+      // An owner edit acknowledged now was ordered after every member edit the server received.
+      paragraphText(o.doc).insert(0, '[owner]')
+      await o.whenAcknowledged()
+      const late = server.connect(assetId, owner)
+      await late.whenSynced()
+      const text = bodyText(late.doc)
+      expect(text).toContain('<10>')
+      for (let i = firstAfter; i < typed; i++) expect(text).not.toContain(`<${i}>`)
+    } finally {
+      clearInterval(typing)
+    }
+  })
+})

@@ -141,6 +141,13 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     expect((await call('GET', `/libraries/${libraryId}/assets?limit=500`, owner)).status).toBe(400)
     expect((await call('GET', `/libraries/${libraryId}/assets?cursor=forged`, owner)).status).toBe(400)
     expect((await call('GET', `/libraries/${libraryId}/assets?type=video`, owner)).status).toBe(400)
+
+    // Every list pages the same way: members, by user id.
+    const first = (await call('GET', `/libraries/${libraryId}/members?limit=2`, owner)).body
+    expect(first.items.map((m: { userId: string }) => m.userId)).toEqual(['member', 'owner'])
+    const second = (await call('GET', `/libraries/${libraryId}/members?limit=2&cursor=${first.nextCursor}`, owner)).body
+    expect(second).toEqual({ items: [expect.objectContaining({ userId: 'reviewer' })], nextCursor: null })
+    expect((await call('GET', `/libraries/${libraryId}/members?cursor=bm9wZQ`, owner)).status).toBe(400)
   })
 
   it('applies a REST edit of fields as a Yjs transaction that connected editors see', async () => {

@@ -19,6 +19,8 @@ async function open(kind: StoreKind, env = testDatabaseEnv(kind)): Promise<OpenD
   return database
 }
 
+const ALL = { limit: 100 }
+
 function textUpdate(doc: Y.Doc, text: string): Uint8Array {
   const before = Y.encodeStateVector(doc)
   doc.getText('t').insert(doc.getText('t').length, text)
@@ -50,12 +52,12 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
 
     await libraries.putMember(id, 'bob', 'member')
     await libraries.putMember(id, 'bob', 'reviewer')
-    expect((await libraries.listMembers(id)).map((m) => [m.userId, m.role])).toEqual([
+    expect((await libraries.listMembers(id, ALL))!.items.map((m) => [m.userId, m.role])).toEqual([
       ['alice', 'owner'],
       ['bob', 'reviewer'],
     ])
-    expect((await libraries.listLibrariesOf('bob')).map((l) => l.id)).toEqual([id])
-    expect(await libraries.listLibrariesOf('carol')).toEqual([])
+    expect((await libraries.listLibrariesOf('bob', ALL))!.items.map((l) => l.id)).toEqual([id])
+    expect((await libraries.listLibrariesOf('carol', ALL))!.items).toEqual([])
     expect(await libraries.deleteMember(id, 'bob')).toBe(true)
     expect(await libraries.deleteMember(id, 'bob')).toBe(false)
 
@@ -64,11 +66,11 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     await sites.connectSite(id, plain.id)
     await sites.connectSite(id, plain.id)
     await sites.connectSite(id, staged.id)
-    expect((await sites.sitesOfLibrary(id)).map((s) => s.id).sort()).toEqual([plain.id, staged.id].sort())
+    expect((await sites.sitesOfLibrary(id, ALL))!.items.map((s) => s.id).sort()).toEqual([plain.id, staged.id].sort())
     const { library: stagingOn, disconnectedSites } = await libraries.updateLibrary(id, { stagingEnabled: true, name: 'Brand 2' })
     expect(stagingOn).toMatchObject({ stagingEnabled: true, name: 'Brand 2' })
     expect(disconnectedSites).toEqual([plain.id])
-    expect((await sites.sitesOfLibrary(id)).map((s) => s.id)).toEqual([staged.id])
+    expect((await sites.sitesOfLibrary(id, ALL))!.items.map((s) => s.id)).toEqual([staged.id])
     expect(await sites.stagingLibrariesOf(staged.id)).toEqual([id])
 
     const assetId = createId('ast')
@@ -95,6 +97,25 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     expect((await libraries.listMembersWithRole(id, role.id)).map((m) => m.userId)).toEqual(['carl'])
     expect(await libraries.deleteRole(id, role.id)).toBe(true)
     expect((await libraries.grantOf(id, 'carl')).grant).toEqual({ kind: 'none' })
+  })
+
+  it('pages every list by its key: members by user id, across pages, with forged cursors refused', async () => {
+    const libraries = createLibraryStore(await open(kind))
+    const id = createId('lib')
+    await libraries.createLibrary({ id, name: 'L', description: '', ownerId: 'u00' })
+    for (let i = 1; i < 12; i++) await libraries.putMember(id, `u${String(i).padStart(2, '0')}`, 'member')
+    const seen: string[] = []
+    let cursor: string | undefined
+    for (;;) {
+      const page = await libraries.listMembers(id, { limit: 5, ...(cursor ? { cursor } : {}) })
+      if (!page) throw new Error('cursor refused')
+      seen.push(...page.items.map((m) => m.userId))
+      if (!page.nextCursor) break
+      cursor = page.nextCursor
+    }
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `u${String(i).padStart(2, '0')}`))
+    expect(await libraries.listMembers(id, { limit: 5, cursor: Buffer.from('["a","b"]').toString('base64url') })).toBeNull()
+    expect(await libraries.listMembers(id, { limit: 5, cursor: Buffer.from('[{"x":1}]').toString('base64url') })).toBeNull()
   })
 
   it('pages assets with a cursor and filters them', async () => {
