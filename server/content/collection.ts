@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { isId } from '../../shared/ids.js'
-import { FIELDS_KEY, type FieldValue } from './web-content.js'
+import { encodeNewDocument, writeFields, type FieldValue } from './web-content.js'
 
 export const COLLECTION_KEY = 'collection'
 export const ITEMS_KEY = 'items'
@@ -29,20 +29,13 @@ export type CollectionQuery = z.infer<typeof CollectionQuery>
 export type CollectionSpec = { kind: 'manual'; items: string[] } | { kind: 'dynamic'; query: CollectionQuery }
 
 export function createCollectionUpdate(input: { title: string; description?: string; fields?: Readonly<Record<string, FieldValue>>; spec: CollectionSpec }): Uint8Array {
-  const doc = new Y.Doc()
-  doc.transact(() => {
-    const fields = doc.getMap<FieldValue>(FIELDS_KEY)
-    for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
-    fields.set('title', input.title)
-    fields.set('description', input.description ?? '')
+  return encodeNewDocument((doc) => {
+    writeFields(doc, input)
     const collection = doc.getMap<string>(COLLECTION_KEY)
     collection.set('kind', input.spec.kind)
     if (input.spec.kind === 'manual') doc.getArray<string>(ITEMS_KEY).push(input.spec.items)
     else collection.set('query', JSON.stringify(input.spec.query))
   })
-  const update = Y.encodeStateAsUpdate(doc)
-  doc.destroy()
-  return update
 }
 
 /**

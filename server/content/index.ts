@@ -4,6 +4,8 @@ export {
   checkBody,
   createWebContentUpdate,
   createFieldsUpdate,
+  encodeNewDocument,
+  writeFields,
   readWebContent,
   emptyBody,
   paragraphs,

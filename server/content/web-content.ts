@@ -37,33 +37,34 @@ export function checkBody(json: unknown): BodyCheck {
   }
 }
 
-/** The document of a new web-content asset, as one Yjs update produced by the server. */
-export function createWebContentUpdate(input: WebContentInput): Uint8Array {
+/** Builds a new document in one transaction and answers it as one Yjs update produced by the server. */
+export function encodeNewDocument(build: (doc: Y.Doc) => void): Uint8Array {
   const doc = new Y.Doc()
-  doc.transact(() => {
-    const fields = doc.getMap<FieldValue>(FIELDS_KEY)
-    for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
-    fields.set('title', input.title)
-    fields.set('description', input.description ?? '')
-    prosemirrorJSONToYXmlFragment(bodySchema, input.body ?? emptyBody(), doc.getXmlFragment(BODY_KEY))
-  })
+  doc.transact(() => build(doc))
   const update = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return update
 }
 
+/** Writes an asset's `fields`: the free ones, then title and description. */
+export function writeFields(doc: Y.Doc, input: Omit<WebContentInput, 'body'>): void {
+  const fields = doc.getMap<FieldValue>(FIELDS_KEY)
+  for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
+  fields.set('title', input.title)
+  fields.set('description', input.description ?? '')
+}
+
+/** The document of a new web-content asset. */
+export function createWebContentUpdate(input: WebContentInput): Uint8Array {
+  return encodeNewDocument((doc) => {
+    writeFields(doc, input)
+    prosemirrorJSONToYXmlFragment(bodySchema, input.body ?? emptyBody(), doc.getXmlFragment(BODY_KEY))
+  })
+}
+
 /** The document of an asset with fields only (a document asset's metadata). */
 export function createFieldsUpdate(input: Omit<WebContentInput, 'body'>): Uint8Array {
-  const doc = new Y.Doc()
-  doc.transact(() => {
-    const fields = doc.getMap<FieldValue>(FIELDS_KEY)
-    for (const [key, value] of Object.entries(input.fields ?? {})) fields.set(key, value)
-    fields.set('title', input.title)
-    fields.set('description', input.description ?? '')
-  })
-  const update = Y.encodeStateAsUpdate(doc)
-  doc.destroy()
-  return update
+  return encodeNewDocument((doc) => writeFields(doc, input))
 }
 
 export function readWebContent(doc: Y.Doc): { fields: Record<string, unknown>; body: ProseMirrorJSON } {

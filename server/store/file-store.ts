@@ -36,6 +36,8 @@ export interface FileStore {
   release(assetId: string, options?: { discard?: boolean }): Promise<{ released: Checkout | null; discarded: number }>
 }
 
+const CHECKOUT_ATTEMPTS = 3
+
 export function createFileStore({ db }: OpenDatabase): FileStore {
   const store: FileStore = {
     async addVersion(input, now = new Date()) {
@@ -89,33 +91,33 @@ export function createFileStore({ db }: OpenDatabase): FileStore {
     async checkout(assetId, userId, ttlMs, { force = false, now = new Date() } = {}) {
       const at = now.toISOString()
       const expires = new Date(now.getTime() + ttlMs).toISOString()
-      // One statement, so that two users racing for a free document cannot both win: the update
-      // of an existing row only happens when it is expired, ours, or forced.
-      const row = await db
-        .insertInto('checkouts')
-        .values({ asset_id: assetId, user_id: userId, expires_at: expires, created_at: at })
-        .onConflict((oc) =>
-          oc
-            .column('asset_id')
-            .doUpdateSet({
-              user_id: userId,
-              expires_at: expires,
-              created_at: (eb) =>
-                eb.case().when('checkouts.user_id', '=', userId).then(eb.ref('checkouts.created_at')).else(at).end(),
-            })
-            .where((eb) =>
-              force
-                ? eb.lit(true)
-                : eb.or([eb('checkouts.expires_at', '<=', at), eb('checkouts.user_id', '=', userId)]),
-            ),
-        )
-        .returningAll()
-        .executeTakeFirst()
-      if (row) return { ok: true, checkout: toCheckout(row) }
-      const held = await store.getCheckout(assetId, now)
-      if (held) return { ok: false, heldBy: held }
-      // Expired or released between the two statements: try once more.
-      return store.checkout(assetId, userId, ttlMs, { force, now })
+      for (let attempt = 0; attempt < CHECKOUT_ATTEMPTS; attempt++) {
+        // One statement, so that two users racing for a free document cannot both win: an existing
+        // row is only taken over when it has expired, is ours, or the caller forces it.
+        const row = await db
+          .insertInto('checkouts')
+          .values({ asset_id: assetId, user_id: userId, expires_at: expires, created_at: at })
+          .onConflict((oc) =>
+            oc
+              .column('asset_id')
+              .doUpdateSet({
+                user_id: userId,
+                expires_at: expires,
+                created_at: (eb) =>
+                  eb.case().when('checkouts.user_id', '=', userId).then(eb.ref('checkouts.created_at')).else(at).end(),
+              })
+              .where((eb) =>
+                force ? eb.lit(true) : eb.or([eb('checkouts.expires_at', '<=', at), eb('checkouts.user_id', '=', userId)]),
+              ),
+          )
+          .returningAll()
+          .executeTakeFirst()
+        if (row) return { ok: true, checkout: toCheckout(row) }
+        const held = await store.getCheckout(assetId, now)
+        if (held) return { ok: false, heldBy: held }
+        // Released or expired between the two statements: try again.
+      }
+      throw new Error(`check-out of ${assetId} kept changing hands; gave up after ${CHECKOUT_ATTEMPTS} attempts`)
     },
 
     async getCheckout(assetId, now = new Date()) {
