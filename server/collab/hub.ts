@@ -171,10 +171,19 @@ export class CollabHub {
    * Closes every connection to a library's documents with 4404 and unloads them, committing what
    * is pending first: the library is about to be deleted.
    */
-  async closeLibrary(libraryId: string): Promise<void> {
-    const rooms = [...this.#rooms.values()].filter((room) => room.libraryId === libraryId)
+  closeLibrary(libraryId: string): Promise<void> {
+    return this.#closeRooms((room) => room.libraryId === libraryId, 'library deleted')
+  }
+
+  /** The same for one asset's documents (the asset, its comments, its translations). */
+  closeAsset(assetId: string): Promise<void> {
+    return this.#closeRooms((room) => room.document.assetId === assetId, 'asset deleted')
+  }
+
+  async #closeRooms(which: (room: Room) => boolean, reason: string): Promise<void> {
+    const rooms = [...this.#rooms.values()].filter(which)
     for (const room of rooms) {
-      for (const member of [...room.members]) (member as Connection).close(CLOSE_NOT_FOUND, 'library deleted')
+      for (const member of [...room.members]) (member as Connection).close(CLOSE_NOT_FOUND, reason)
     }
     await Promise.allSettled(rooms.map((room) => room.close()))
     for (const room of rooms) if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)

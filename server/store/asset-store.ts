@@ -54,6 +54,8 @@ export interface AssetStore {
   /** A dynamic collection's query. */
   queryAssets(libraryId: string, query: AssetQuery): Promise<Asset[]>
   setTitle(id: string, title: string): Promise<void>
+  /** Deletes an asset with its documents' logs, tags, categories, file versions and check-out. */
+  deleteAsset(id: string): Promise<boolean>
 }
 
 const SORT_COLUMNS = { title: 'title', createdAt: 'created_at', updatedAt: 'updated_at' } as const
@@ -119,6 +121,17 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
       }
       const rows = await q.orderBy(SORT_COLUMNS[query.sort], query.order).orderBy('id', query.order).limit(query.limit).execute()
       return rows.map(toAsset)
+    },
+
+    async deleteAsset(id) {
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .deleteFrom('doc_updates')
+          .where((eb) => eb.or([eb('doc', '=', id), eb('doc', 'like', `${id}/%`)]))
+          .execute()
+        const result = await trx.deleteFrom('assets').where('id', '=', id).executeTakeFirst()
+        return Number(result.numDeletedRows) > 0
+      })
     },
 
     async setTitle(id, title) {

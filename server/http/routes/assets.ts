@@ -292,5 +292,25 @@ export function assetRoutes(deps: AppDeps) {
     },
   )
 
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{lib}/assets/{asset}',
+      summary: 'Delete an asset; its open documents are closed with 4404',
+      security: BEARER,
+      request: { params: AssetParams },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const params = c.req.valid('param')
+      const { library } = await requireLibrary(c, deps, params.lib, 'MANAGE_ASSETS')
+      const asset = await loadAsset(library.id, params.asset)
+      await hub.closeAsset(asset.id)
+      await assets.deleteAsset(asset.id)
+      deps.logger.info({ user: c.get('user').id, library: library.id, asset: asset.id }, 'asset deleted')
+      return c.body(null, 204)
+    },
+  )
+
   return app
 }

@@ -276,6 +276,22 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     expect(badQuery.status).toBe(400)
   })
 
+  it('deletes an asset with its documents, closing its editors with 4404', async () => {
+    const { server, call, owner, reviewer, libraryId, assetId } = await setup(store)
+    const comments = server.connect(`${assetId}/comments`, reviewer)
+    await comments.whenSynced()
+    comments.doc.getArray('threads').push(['note'])
+    await comments.whenAcknowledged()
+    const closed = new Promise<{ code: number }>((resolve) => comments.on('closed', resolve))
+    expect((await call('DELETE', `/libraries/${libraryId}/assets/${assetId}`, reviewer)).status).toBe(403)
+    expect((await call('DELETE', `/libraries/${libraryId}/assets/${assetId}`, owner)).status).toBe(204)
+    expect((await closed).code).toBe(CLOSE_NOT_FOUND)
+    expect((await call('GET', `/libraries/${libraryId}/assets/${assetId}`, owner)).status).toBe(404)
+    expect((await call('DELETE', `/libraries/${libraryId}/assets/${assetId}`, owner)).status).toBe(404)
+    const rows = await server.database.db.selectFrom('doc_updates').select('doc').where('doc', 'like', `${assetId}%`).execute()
+    expect(rows).toEqual([])
+  })
+
   it('describes itself in an OpenAPI document and a browsable page', async () => {
     const { server } = await setup(store)
     const doc = await (await fetch(`${server.url}/api/v1/openapi.json`)).json()
