@@ -55,8 +55,9 @@ export function readCollection(doc: Y.Doc): CollectionSpec {
     }
     return { kind: 'manual', items: [] }
   }
+  // Editors write the array directly, so its length is only bounded here.
   const items = doc.getArray<unknown>(ITEMS_KEY).toArray().filter((id): id is string => isId('ast', id))
-  return { kind: 'manual', items: [...new Set(items)] }
+  return { kind: 'manual', items: [...new Set(items)].slice(0, MAX_COLLECTION_ITEMS) }
 }
 
 /** Replaces a manual collection's items in one transaction. */

@@ -6,6 +6,7 @@ export {
   permissionsOf,
   documentAccess,
   checkMembershipChange,
+  checkRoleHandout,
   grantFromRole,
 } from './permissions.js'
 export type {
@@ -14,4 +15,5 @@ export type {
   RoleGrant,
   DocumentAccess,
   MembershipChangeRefusal,
+  HandoutCheck,
 } from './permissions.js'

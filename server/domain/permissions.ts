@@ -83,24 +83,53 @@ export function documentAccess(perms: ReadonlySet<Permission>, kind: DocumentNam
 /** Roles only an Owner may grant or revoke. */
 const OWNER_ONLY_ROLES: ReadonlySet<string> = new Set<BuiltinRole>(['owner', 'admin'])
 
-export type MembershipChangeRefusal = 'needs_manage_members' | 'needs_owner' | 'last_owner'
+export type MembershipChangeRefusal = 'needs_manage_members' | 'needs_owner' | 'exceeds_own' | 'last_owner'
+
+/** Permissions only an Owner may hand out: whoever holds them can take over or delete the library. */
+const OWNER_ONLY_PERMISSIONS: readonly Permission[] = ['MANAGE_MEMBERS', 'DELETE_LIBRARY']
+
+export type HandoutCheck = { ok: true } | { ok: false; reason: 'needs_owner' | 'exceeds_own'; missing: Permission[] }
+
+/**
+ * Whether an actor may hand out (define, change, grant or revoke) a role carrying these
+ * permissions: an Owner may hand out anything; anyone else only what they hold themselves, and
+ * never a role that manages members or deletes the library.
+ */
+export function checkRoleHandout(actor: RoleGrant, rolePermissions: Iterable<Permission>): HandoutCheck {
+  if (actor.kind === 'builtin' && actor.role === 'owner') return { ok: true }
+  const wanted = [...rolePermissions]
+  const ownerOnly = wanted.filter((p) => OWNER_ONLY_PERMISSIONS.includes(p))
+  if (ownerOnly.length > 0) return { ok: false, reason: 'needs_owner', missing: ownerOnly }
+  const held = permissionsOf(actor)
+  const missing = wanted.filter((p) => !held.has(p))
+  return missing.length > 0 ? { ok: false, reason: 'exceeds_own', missing } : { ok: true }
+}
 
 /**
  * Whether `actor` may change a member from `fromRole` (null: not a member) to `toRole` (null:
- * removal). `ownersLeft` is how many Owners the library has before the change.
+ * removal). The permissions of both roles come along, custom ones included, because nobody but an
+ * Owner may grant or revoke more than they hold. `ownersLeft` is how many Owners the library has
+ * before the change.
  */
 export function checkMembershipChange(input: {
   actorRole: RoleGrant
   fromRole: string | null
   toRole: string | null
+  fromPermissions: ReadonlySet<Permission>
+  toPermissions: ReadonlySet<Permission>
   ownersLeft: number
 }): { ok: true } | { ok: false; reason: MembershipChangeRefusal } {
   const { actorRole, fromRole, toRole, ownersLeft } = input
   if (!permissionsOf(actorRole).has('MANAGE_MEMBERS')) return { ok: false, reason: 'needs_manage_members' }
+  if (fromRole === toRole) return { ok: true }
+  const actorIsOwner = actorRole.kind === 'builtin' && actorRole.role === 'owner'
   const touchesOwnerOnly =
     (fromRole !== null && OWNER_ONLY_ROLES.has(fromRole)) || (toRole !== null && OWNER_ONLY_ROLES.has(toRole))
-  const actorIsOwner = actorRole.kind === 'builtin' && actorRole.role === 'owner'
-  if (touchesOwnerOnly && fromRole !== toRole && !actorIsOwner) return { ok: false, reason: 'needs_owner' }
+  if (touchesOwnerOnly && !actorIsOwner) return { ok: false, reason: 'needs_owner' }
+  for (const permissions of [input.fromPermissions, input.toPermissions]) {
+    const check = checkRoleHandout(actorRole, permissions)
+    if (!check.ok) return { ok: false, reason: check.reason }
+  }
   if (fromRole === 'owner' && toRole !== 'owner' && ownersLeft <= 1) return { ok: false, reason: 'last_owner' }
   return { ok: true }
 }

@@ -98,7 +98,7 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
         const ids = filter.categoryIds.length > 0 ? [...filter.categoryIds] : ['']
         query = query.where('id', 'in', (eb) => eb.selectFrom('asset_categories').select('asset_id').where('category_id', 'in', ids))
       }
-      const page = await readPage(query, ['created_at', 'id'], (row) => [row.created_at, row.id], { cursor, limit })
+      const page = await readPage(query, [['created_at', 'text'], ['id', 'text']], (row) => [row.created_at, row.id], { cursor, limit })
       return page && mapPage(page, toAsset)
     },
 

@@ -32,16 +32,21 @@ export interface FileStore {
   /** Takes (or renews) the check-out unless another user holds one that has not expired; `force` takes it anyway. */
   checkout(assetId: string, userId: string, ttlMs: number, options?: { force?: boolean; now?: Date }): Promise<CheckoutResult>
   getCheckout(assetId: string, now?: Date): Promise<Checkout | null>
-  /** Ends a check-out; with `discard`, the versions uploaded under it are removed. */
-  release(assetId: string, options?: { discard?: boolean }): Promise<{ released: Checkout | null; discarded: number }>
+  /**
+   * Ends a check-out, if it is still the one `holder` describes (who, since when); with `discard`,
+   * the versions uploaded under it are removed.
+   */
+  release(assetId: string, options: { discard?: boolean; holder: Checkout }): Promise<{ released: Checkout | null; discarded: number }>
 }
 
 const CHECKOUT_ATTEMPTS = 3
 
-export function createFileStore({ db }: OpenDatabase): FileStore {
+export function createFileStore({ db, dialect }: OpenDatabase): FileStore {
   const store: FileStore = {
     async addVersion(input, now = new Date()) {
       return db.transaction().execute(async (trx) => {
+        // Numbering is max + 1: on PostgreSQL, concurrent uploads wait for each other on the asset row.
+        if (dialect === 'postgres') await trx.selectFrom('assets').select('id').where('id', '=', input.assetId).forUpdate().execute()
         const held = await trx.selectFrom('checkouts').selectAll().where('asset_id', '=', input.assetId).executeTakeFirst()
         if (held && held.user_id !== input.createdBy && held.expires_at > now.toISOString()) {
           return { ok: false, heldBy: toCheckout(held) } as const
@@ -68,7 +73,7 @@ export function createFileStore({ db }: OpenDatabase): FileStore {
 
     async listVersions(assetId, page) {
       const query = db.selectFrom('file_versions').selectAll().where('asset_id', '=', assetId)
-      const rows = await readPage(query, ['version'], (r) => [r.version], page)
+      const rows = await readPage(query, [['version', 'integer']], (r) => [r.version], page)
       return rows && mapPage(rows, toVersion)
     },
 
@@ -125,9 +130,15 @@ export function createFileStore({ db }: OpenDatabase): FileStore {
       return row && row.expires_at > now.toISOString() ? toCheckout(row) : null
     },
 
-    async release(assetId, { discard = false } = {}) {
+    async release(assetId, { discard = false, holder }) {
       return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('checkouts').selectAll().where('asset_id', '=', assetId).executeTakeFirst()
+        const row = await trx
+          .selectFrom('checkouts')
+          .selectAll()
+          .where('asset_id', '=', assetId)
+          .where('user_id', '=', holder.userId)
+          .where('created_at', '=', holder.createdAt)
+          .executeTakeFirst()
         if (!row) return { released: null, discarded: 0 }
         await trx.deleteFrom('checkouts').where('asset_id', '=', assetId).execute()
         let discarded = 0

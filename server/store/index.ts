@@ -11,6 +11,6 @@ export type { AssetStore, Asset, AssetFilter, AssetPage, AssetQuery } from './as
 export { createTaxonomyStore } from './taxonomy-store.js'
 export type { TaxonomyStore, Vocabulary, Category } from './taxonomy-store.js'
 export { readPage, encodeCursor, decodeCursor } from './paging.js'
-export type { Page, PageRequest } from './paging.js'
+export type { Page, PageKey, PageRequest } from './paging.js'
 export { createFileStore } from './file-store.js'
 export type { FileStore, FileVersion, Checkout, CheckoutResult } from './file-store.js'

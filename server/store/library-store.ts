@@ -54,6 +54,15 @@ export interface LibraryStore {
   countOwners(libraryId: string): Promise<number>
   putMember(libraryId: string, userId: string, role: string): Promise<Member>
   deleteMember(libraryId: string, userId: string): Promise<boolean>
+  /**
+   * Sets a member's role (null removes them) in one transaction that holds the library's row, so
+   * that two concurrent demotions can never leave a library without an Owner.
+   */
+  setMemberRole(
+    libraryId: string,
+    userId: string,
+    role: string | null,
+  ): Promise<{ ok: true; member: Member | null; created: boolean } | { ok: false; reason: 'last_owner' }>
   /** What a user may do in a library: their membership resolved to a grant (custom roles included). */
   grantOf(libraryId: string, userId: string): Promise<{ member: Member | null; grant: RoleGrant }>
   /** The grant a role name gives in a library (for re-checking connections after a change). */
@@ -65,7 +74,7 @@ export interface LibraryStore {
   deleteRole(libraryId: string, id: string): Promise<boolean>
 }
 
-export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
+export function createLibraryStore({ db, dialect }: OpenDatabase): LibraryStore {
   const store: LibraryStore = {
     async countLibraries() {
       return countOf(await db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow())
@@ -104,7 +113,7 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
         .innerJoin('members', 'members.library_id', 'libraries.id')
         .selectAll('libraries')
         .where('members.user_id', '=', userId)
-      const rows = await readPage(query, ['libraries.created_at', 'libraries.id'], (r) => [r.created_at, r.id], page)
+      const rows = await readPage(query, [['libraries.created_at', 'text'], ['libraries.id', 'text']], (r) => [r.created_at, r.id], page)
       return rows && mapPage(rows, toLibrary)
     },
 
@@ -166,7 +175,7 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
 
     async listMembers(libraryId, page) {
       const query = db.selectFrom('members').selectAll().where('library_id', '=', libraryId)
-      const rows = await readPage(query, ['user_id'], (r) => [r.user_id], page)
+      const rows = await readPage(query, [['user_id', 'text']], (r) => [r.user_id], page)
       return rows && mapPage(rows, toMember)
     },
 
@@ -213,6 +222,47 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
       return Number(result.numDeletedRows) > 0
     },
 
+    async setMemberRole(libraryId, userId, role) {
+      return db.transaction().execute(async (trx) => {
+        // SQLite runs one transaction at a time already; PostgreSQL needs the row lock.
+        if (dialect === 'postgres') await trx.selectFrom('libraries').select('id').where('id', '=', libraryId).forUpdate().execute()
+        const current = await trx
+          .selectFrom('members')
+          .selectAll()
+          .where('library_id', '=', libraryId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst()
+        if (current?.role === 'owner' && role !== 'owner') {
+          const owners = countOf(
+            await trx
+              .selectFrom('members')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('library_id', '=', libraryId)
+              .where('role', '=', 'owner')
+              .executeTakeFirstOrThrow(),
+          )
+          if (owners <= 1) return { ok: false, reason: 'last_owner' } as const
+        }
+        const at = nowIso()
+        if (role === null) {
+          await trx.deleteFrom('members').where('library_id', '=', libraryId).where('user_id', '=', userId).execute()
+          return { ok: true, member: null, created: false } as const
+        }
+        await trx
+          .insertInto('members')
+          .values({ library_id: libraryId, user_id: userId, role, created_at: at, updated_at: at })
+          .onConflict((oc) => oc.columns(['library_id', 'user_id']).doUpdateSet({ role, updated_at: at }))
+          .execute()
+        const row = await trx
+          .selectFrom('members')
+          .selectAll()
+          .where('library_id', '=', libraryId)
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow()
+        return { ok: true, member: toMember(row), created: current === undefined } as const
+      })
+    },
+
     async grantOf(libraryId, userId) {
       const member = await store.getMember(libraryId, userId)
       return { member, grant: await store.grantOfRole(libraryId, member?.role ?? null) }
@@ -250,7 +300,7 @@ export function createLibraryStore({ db }: OpenDatabase): LibraryStore {
 
     async listRoles(libraryId, page) {
       const query = db.selectFrom('custom_roles').selectAll().where('library_id', '=', libraryId)
-      const rows = await readPage(query, ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      const rows = await readPage(query, [['created_at', 'text'], ['id', 'text']], (r) => [r.created_at, r.id], page)
       return rows && mapPage(rows, toRole)
     },
 

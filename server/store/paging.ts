@@ -25,12 +25,18 @@ export function encodeCursor(values: readonly KeyValue[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url')
 }
 
-export function decodeCursor(cursor: string, length: number): KeyValue[] | null {
+/** A sort key: its column, and whether its values are text or integers. */
+export type PageKey = readonly [column: string, type: 'text' | 'integer']
+
+export function decodeCursor(cursor: string, keys: readonly PageKey[]): KeyValue[] | null {
   if (cursor.length > MAX_CURSOR_CHARS) return null
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (!Array.isArray(value) || value.length !== length) return null
-    return value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) ? (value as KeyValue[]) : null
+    if (!Array.isArray(value) || value.length !== keys.length) return null
+    const fits = value.every((v, i) =>
+      keys[i]![1] === 'text' ? typeof v === 'string' && v.length <= 200 : Number.isSafeInteger(v) && Math.abs(v) < 2 ** 31,
+    )
+    return fits ? (value as KeyValue[]) : null
   } catch {
     // Not base64url JSON: a made-up cursor.
     return null
@@ -43,13 +49,14 @@ export function decodeCursor(cursor: string, length: number): KeyValue[] | null 
  */
 export async function readPage<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
-  keys: readonly string[],
+  pageKeys: readonly PageKey[],
   keyOf: (row: O) => KeyValue[],
   page: PageRequest,
 ): Promise<Page<O> | null> {
   let q = query
+  const keys = pageKeys.map(([column]) => column)
   if (page.cursor !== undefined) {
-    const after = decodeCursor(page.cursor, keys.length)
+    const after = decodeCursor(page.cursor, pageKeys)
     if (!after) return null
     // (k1, k2, …) > (v1, v2, …), spelt out: row-value comparison is not portable to every engine.
     const clauses = keys.map((_, i) => {

@@ -43,7 +43,7 @@ export function createSiteStore({ db }: OpenDatabase): SiteStore {
     },
 
     async listSites(page) {
-      const rows = await readPage(db.selectFrom('sites').selectAll(), ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      const rows = await readPage(db.selectFrom('sites').selectAll(), [['created_at', 'text'], ['id', 'text']], (r) => [r.created_at, r.id], page)
       return rows && mapPage(rows, toSite)
     },
 
@@ -78,7 +78,7 @@ export function createSiteStore({ db }: OpenDatabase): SiteStore {
         .innerJoin('library_sites', 'library_sites.site_id', 'sites.id')
         .selectAll('sites')
         .where('library_sites.library_id', '=', libraryId)
-      const rows = await readPage(query, ['sites.id'], (r) => [r.id], page)
+      const rows = await readPage(query, [['sites.id', 'text']], (r) => [r.id], page)
       return rows && mapPage(rows, toSite)
     },
 

@@ -48,7 +48,7 @@ export function createTaxonomyStore({ db }: OpenDatabase): TaxonomyStore {
   const store: TaxonomyStore = {
     async listTags(libraryId, page) {
       const query = db.selectFrom('tags').select('name').where('library_id', '=', libraryId)
-      const rows = await readPage(query, ['name'], (r) => [r.name], page)
+      const rows = await readPage(query, [['name', 'text']], (r) => [r.name], page)
       return rows && mapPage(rows, (r) => r.name)
     },
 
@@ -104,7 +104,7 @@ export function createTaxonomyStore({ db }: OpenDatabase): TaxonomyStore {
 
     async listVocabularies(libraryId, page) {
       const query = db.selectFrom('vocabularies').selectAll().where('library_id', '=', libraryId)
-      const rows = await readPage(query, ['created_at', 'id'], (r) => [r.created_at, r.id], page)
+      const rows = await readPage(query, [['created_at', 'text'], ['id', 'text']], (r) => [r.created_at, r.id], page)
       return rows && mapPage(rows, (r) => ({ id: r.id, libraryId: r.library_id, name: r.name, createdAt: r.created_at }))
     },
 

@@ -244,7 +244,7 @@ export function assetRoutes(deps: AppDeps) {
         })
         await room.whenDurable()
       })
-      if (input.title !== undefined) await assets.setTitle(asset.id, input.title)
+      if (typeof changes.title === 'string') await assets.setTitle(asset.id, changes.title)
       return c.json(await assetJson((await assets.getAsset(asset.id)) ?? asset), 200)
     },
   )

@@ -3,6 +3,7 @@
  * downloads with the stored type, and check-out: one user's exclusive right to upload.
  */
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { createRoute } from '@hono/zod-openapi'
 import busboy from 'busboy'
 import type { Context } from 'hono'
@@ -34,7 +35,7 @@ const CheckoutSchema = z
   .openapi('Checkout')
 
 const VersionParams = AssetParams.extend({
-  version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce.number().int().min(1).max(2 ** 31 - 1).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 })
 const UploadQuery = z.object({ filename: z.string().max(255).optional() })
 const CheckoutBody = z.object({
@@ -91,7 +92,7 @@ export function fileRoutes(deps: AppDeps) {
       parser.on('close', () => {
         if (!handled) reject(new ApiError('invalid_request', 'the multipart body holds no file'))
       })
-      source.pipe(parser)
+      pipeline(source, parser).catch((error: unknown) => reject(new ApiError('invalid_request', `upload interrupted: ${String(error)}`)))
     })
   }
 
@@ -247,8 +248,8 @@ export function fileRoutes(deps: AppDeps) {
         if (held.userId !== c.get('user').id && !permissions.has('OVERRIDE_CHECKOUT')) {
           throw new ApiError('forbidden', `${heldMessage(held)}; OVERRIDE_CHECKOUT is needed to end someone else’s`)
         }
-        const { released, discarded } = await files.release(asset.id, { discard: action === 'cancel' })
-        if (!released) throw new ApiError('not_found', `${asset.id} is not checked out`)
+        const { released, discarded } = await files.release(asset.id, { discard: action === 'cancel', holder: held })
+        if (!released) throw new ApiError('conflict', `the check-out of ${asset.id} changed hands meanwhile; look again`)
         return c.json({ released, discardedVersions: discarded }, 200)
       },
     )

@@ -1,6 +1,7 @@
 /** Libraries: creation, settings and deletion. */
 import { createRoute } from '@hono/zod-openapi'
 import { createId } from '../../../shared/ids.js'
+import { permissionsOf } from '../../domain/permissions.js'
 import { requireInstanceAdmin, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
@@ -66,7 +67,7 @@ export function libraryRoutes(deps: AppDeps) {
       for (const library of page.items) {
         const { member, grant } = await libraries.grantOf(library.id, user.id)
         // A member whose custom role was emptied of permissions sees nothing of the library.
-        if (grant.kind !== 'none') items.push({ ...library, role: member?.role ?? null })
+        if (permissionsOf(grant).has('VIEW')) items.push({ ...library, role: member?.role ?? null })
       }
       return c.json({ items, nextCursor: page.nextCursor }, 200)
     },

@@ -1,7 +1,16 @@
 /** Members of a library and their roles; custom roles per library. */
 import { createRoute } from '@hono/zod-openapi'
 import { createId } from '../../../shared/ids.js'
-import { PERMISSIONS, checkMembershipChange, isBuiltinRole, isPermission, type Permission } from '../../domain/permissions.js'
+import {
+  PERMISSIONS,
+  checkMembershipChange,
+  checkRoleHandout,
+  isBuiltinRole,
+  isPermission,
+  permissionsOf,
+  type Permission,
+  type RoleGrant,
+} from '../../domain/permissions.js'
 import { refreshConnections, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
@@ -22,7 +31,8 @@ const UpdateRole = CreateRole.partial().refine((v) => Object.keys(v).length > 0,
 
 const MEMBERSHIP_REFUSALS = {
   needs_manage_members: ['forbidden', 'MANAGE_MEMBERS is needed to change members'],
-  needs_owner: ['forbidden', 'only an Owner grants or revokes the Owner and Admin roles'],
+  needs_owner: ['forbidden', 'only an Owner grants or revokes Owner, Admin, or roles that manage members or delete the library'],
+  exceeds_own: ['forbidden', 'you cannot grant or revoke a role with permissions you do not hold'],
   last_owner: ['last_owner', 'a library always keeps at least one Owner'],
 } as const
 
@@ -102,13 +112,17 @@ export function memberRoutes(deps: AppDeps) {
         actorRole: grant,
         fromRole: current?.role ?? null,
         toRole: role,
+        fromPermissions: permissionsOf(await libraries.grantOfRole(library.id, current?.role ?? null)),
+        toPermissions: permissionsOf(await libraries.grantOfRole(library.id, role)),
         ownersLeft: await libraries.countOwners(library.id),
       })
       if (!check.ok) throw membershipRefusal(check.reason)
-      const member = await libraries.putMember(library.id, userId, role)
+      const result = await libraries.setMemberRole(library.id, userId, role)
+      if (!result.ok) throw membershipRefusal(result.reason)
+      const member = result.member!
       await refreshConnections(deps, library.id, userId)
       deps.logger.info({ user: c.get('user').id, library: library.id, member: userId, role }, 'member set')
-      return current ? c.json(member, 200) : c.json(member, 201)
+      return result.created ? c.json(member, 201) : c.json(member, 200)
     },
   )
 
@@ -130,10 +144,13 @@ export function memberRoutes(deps: AppDeps) {
         actorRole: grant,
         fromRole: current.role,
         toRole: null,
+        fromPermissions: permissionsOf(await libraries.grantOfRole(library.id, current.role)),
+        toPermissions: new Set(),
         ownersLeft: await libraries.countOwners(library.id),
       })
       if (!check.ok) throw membershipRefusal(check.reason)
-      await libraries.deleteMember(library.id, userId)
+      const result = await libraries.setMemberRole(library.id, userId, null)
+      if (!result.ok) throw membershipRefusal(result.reason)
       await refreshConnections(deps, library.id, userId)
       deps.logger.info({ user: c.get('user').id, library: library.id, member: userId }, 'member removed')
       return c.body(null, 204)
@@ -168,7 +185,7 @@ export function memberRoutes(deps: AppDeps) {
       const { library, grant } = await requireLibrary(c, deps, c.req.valid('param').lib, 'MANAGE_MEMBERS')
       const body = c.req.valid('json')
       const permissions = checkedPermissions(body.permissions)
-      requireOwnerFor(permissions, grant)
+      requireHandout(grant, permissions)
       const role = await libraries.createRole({ id: createId('role'), libraryId: library.id, name: body.name, permissions })
       deps.logger.info({ user: c.get('user').id, library: library.id, role: role.id }, 'role created')
       return c.json(role, 201)
@@ -191,7 +208,7 @@ export function memberRoutes(deps: AppDeps) {
       const existing = await libraries.getRole(library.id, params.role)
       if (!existing) throw new ApiError('not_found', `no role ${params.role} in ${library.id}`)
       const permissions = body.permissions ? checkedPermissions(body.permissions) : undefined
-      requireOwnerFor([...existing.permissions, ...(permissions ?? [])], grant)
+      requireHandout(grant, [...existing.permissions, ...(permissions ?? [])])
       const role = await libraries.updateRole(library.id, params.role, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(permissions !== undefined ? { permissions } : {}),
@@ -218,7 +235,7 @@ export function memberRoutes(deps: AppDeps) {
       const { library, grant } = await requireLibrary(c, deps, params.lib, 'MANAGE_MEMBERS')
       const existing = await libraries.getRole(library.id, params.role)
       if (!existing) throw new ApiError('not_found', `no role ${params.role} in ${library.id}`)
-      requireOwnerFor(existing.permissions, grant)
+      requireHandout(grant, existing.permissions)
       const holders = await libraries.listMembersWithRole(library.id, existing.id)
       if (holders.length > 0) {
         throw new ApiError('role_in_use', `${holders.length} member(s) hold this role: give them another role first`)
@@ -231,10 +248,14 @@ export function memberRoutes(deps: AppDeps) {
   return app
 }
 
-/** Roles that can delete the library or manage members are an Owner's to define. */
-function requireOwnerFor(permissions: readonly Permission[], grant: { kind: string; role?: string }): void {
-  const sensitive = permissions.filter((p) => p === 'DELETE_LIBRARY' || p === 'MANAGE_MEMBERS')
-  if (sensitive.length > 0 && !(grant.kind === 'builtin' && grant.role === 'owner')) {
-    throw new ApiError('forbidden', `only an Owner defines roles with ${sensitive.join(' or ')}`)
-  }
+/** Nobody but an Owner defines a role with more than they hold, or one that manages members or deletes the library. */
+function requireHandout(grant: RoleGrant, permissions: readonly Permission[]): void {
+  const check = checkRoleHandout(grant, permissions)
+  if (check.ok) return
+  throw new ApiError(
+    'forbidden',
+    check.reason === 'needs_owner'
+      ? `only an Owner defines roles with ${check.missing.join(' or ')}`
+      : `you cannot define a role with permissions you do not hold: ${check.missing.join(', ')}`,
+  )
 }

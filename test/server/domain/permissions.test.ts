@@ -3,6 +3,7 @@ import {
   BUILTIN_ROLES,
   PERMISSIONS,
   checkMembershipChange,
+  checkRoleHandout,
   documentAccess,
   grantFromRole,
   permissionsOf,
@@ -58,6 +59,8 @@ describe('membership changes', () => {
   const owner = { kind: 'builtin', role: 'owner' } as const
   const admin = { kind: 'builtin', role: 'admin' } as const
   const member = { kind: 'builtin', role: 'member' } as const
+  const gatekeeper = { kind: 'custom', roleId: 'role_g', permissions: ['MANAGE_MEMBERS'] } as const
+  const perms = (role: string | null) => permissionsOf(grantFromRole(role))
 
   it.each([
     [owner, null, 'admin', 2, { ok: true }],
@@ -72,7 +75,30 @@ describe('membership changes', () => {
     [owner, 'owner', null, 1, { ok: false, reason: 'last_owner' }],
     [owner, 'owner', null, 2, { ok: true }],
     [admin, 'admin', 'admin', 1, { ok: true }],
+    // A member manager without EDIT cannot make someone a Member (which edits).
+    [gatekeeper, null, 'member', 1, { ok: false, reason: 'exceeds_own' }],
+    [gatekeeper, 'reviewer', null, 1, { ok: false, reason: 'exceeds_own' }],
   ] as const)('%o changes %s → %s with %i owners: %o', (actorRole, fromRole, toRole, ownersLeft, expected) => {
-    expect(checkMembershipChange({ actorRole, fromRole, toRole, ownersLeft })).toEqual(expected)
+    expect(
+      checkMembershipChange({ actorRole, fromRole, toRole, fromPermissions: perms(fromRole), toPermissions: perms(toRole), ownersLeft }),
+    ).toEqual(expected)
+  })
+
+  it('keeps custom roles with more than the actor holds, or owner-only permissions, to Owners', () => {
+    const deleter = new Set(['VIEW', 'DELETE_LIBRARY'] as const)
+    expect(checkMembershipChange({ actorRole: admin, fromRole: null, toRole: 'role_x', fromPermissions: new Set(), toPermissions: deleter, ownersLeft: 1 })).toEqual({
+      ok: false,
+      reason: 'needs_owner',
+    })
+    expect(checkMembershipChange({ actorRole: owner, fromRole: null, toRole: 'role_x', fromPermissions: new Set(), toPermissions: deleter, ownersLeft: 1 })).toEqual({ ok: true })
+  })
+
+  it.each([
+    [owner, ['DELETE_LIBRARY', 'MANAGE_MEMBERS'], { ok: true }],
+    [admin, ['PUBLISH', 'EDIT'], { ok: true }],
+    [admin, ['MANAGE_MEMBERS'], { ok: false, reason: 'needs_owner', missing: ['MANAGE_MEMBERS'] }],
+    [member, ['EDIT', 'PUBLISH'], { ok: false, reason: 'exceeds_own', missing: ['PUBLISH'] }],
+  ] as const)('lets %o hand out %o: %o', (actor, permissions, expected) => {
+    expect(checkRoleHandout(actor, permissions)).toEqual(expected)
   })
 })

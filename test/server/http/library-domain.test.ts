@@ -118,6 +118,27 @@ describe.each(STORE_KINDS)('library domain on %s', (store) => {
     const admin = await server.token('adm')
     expect((await call('POST', `/libraries/${libraryId}/roles`, admin, { name: 'Gate', permissions: ['MANAGE_MEMBERS'] })).status).toBe(403)
     expect((await call('POST', `/libraries/${libraryId}/roles`, admin, { name: 'Editor', permissions: ['EDIT'] })).status).toBe(201)
+
+    // An Owner's role that can delete the library is not the Admin's to hand out.
+    const deleter = (await call('POST', `/libraries/${libraryId}/roles`, owner, { name: 'Deleter', permissions: ['DELETE_LIBRARY'] })).body
+    expect((await call('PUT', `/libraries/${libraryId}/members/accomplice`, admin, { role: deleter.id })).status).toBe(403)
+    expect((await call('PUT', `/libraries/${libraryId}/members/accomplice`, owner, { role: deleter.id })).status).toBe(201)
+    expect((await call('DELETE', `/libraries/${libraryId}/members/accomplice`, admin)).status).toBe(403)
+  })
+
+  it('never lets two Owners demote each other into a library without Owners', async () => {
+    const { server, call, owner, libraryId } = await setup(store)
+    await call('PUT', `/libraries/${libraryId}/members/second`, owner, { role: 'owner' })
+    const second = await server.token('second')
+    const [a, b] = await Promise.all([
+      call('PUT', `/libraries/${libraryId}/members/second`, owner, { role: 'member' }),
+      call('PUT', `/libraries/${libraryId}/members/owner`, second, { role: 'member' }),
+    ])
+    expect([a.status, b.status]).toContain(200)
+    const owners = (await call('GET', `/libraries/${libraryId}/members`, a.status === 200 ? owner : second)).body.items.filter(
+      (m: { role: string }) => m.role === 'owner',
+    )
+    expect(owners).toHaveLength(1)
   })
 
   it('lists assets a page at a time, filtered by type and status', async () => {
