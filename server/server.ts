@@ -29,6 +29,10 @@ import { createSiteStore, type SiteStore } from './store/site-store.js'
 import { createTaxonomyStore } from './store/taxonomy-store.js'
 import { createFileStore } from './store/file-store.js'
 import { createBlobStore } from './blobs/blob-store.js'
+import { createMemoryBus, type EventBus } from './cluster/events.js'
+import { createPublisher, type PublicationEvent } from './publishing/publisher.js'
+import { createLiveStore } from './store/live-store.js'
+import { createVersionStore } from './store/version-store.js'
 
 export interface ServerDeps {
   database: OpenDatabase
@@ -36,6 +40,8 @@ export interface ServerDeps {
   redis?: Redis
   logger: Logger
   verifyToken: TokenVerifier
+  /** Publication events; in-process when not given. */
+  events?: EventBus<PublicationEvent>
 }
 
 export interface FolioServer {
@@ -62,6 +68,11 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const taxonomy = createTaxonomyStore(database)
   const files = createFileStore(database)
   const blobs = createBlobStore({ dir: join(config.dataDir, 'blobs') })
+  const versions = createVersionStore(database)
+  const live = createLiveStore(database)
+  const events: EventBus<PublicationEvent> =
+    deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
+  const publisher = createPublisher({ live, versions, files, locks: deps.locks, events, logger })
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
@@ -105,6 +116,10 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     taxonomy,
     files,
     blobs,
+    versions,
+    live,
+    publisher,
+    events,
     hub,
     logger,
     maxJsonBytes: MAX_JSON_BYTES,

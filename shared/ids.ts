@@ -10,11 +10,11 @@
  *   parseDocumentName(`${id}/comments`) // { kind: 'comments', assetId: id }
  */
 
-export type IdPrefix = 'lib' | 'ast' | 'site' | 'role' | 'voc' | 'cat'
+export type IdPrefix = 'lib' | 'ast' | 'site' | 'role' | 'voc' | 'cat' | 'pub'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 const ID_BODY_LENGTH = 20
-const ID_PATTERN = /^(lib|ast|site|role|voc|cat)_[0-9a-hjkmnp-tv-z]{20}$/
+const ID_PATTERN = /^(lib|ast|site|role|voc|cat|pub)_[0-9a-hjkmnp-tv-z]{20}$/
 
 export function createId(prefix: IdPrefix): string {
   const bytes = crypto.getRandomValues(new Uint8Array(ID_BODY_LENGTH))

@@ -2,6 +2,7 @@ export {
   FIELDS_KEY,
   BODY_KEY,
   checkBody,
+  cleanBody,
   createWebContentUpdate,
   createFieldsUpdate,
   encodeNewDocument,
@@ -20,3 +21,4 @@ export {
   setCollectionItems,
 } from './collection.js'
 export type { CollectionSpec } from './collection.js'
+export { renderHtml, bodyPlainText, escapeHtml, safeUrl } from './render-html.js'

@@ -37,6 +37,47 @@ export function checkBody(json: unknown): BodyCheck {
   }
 }
 
+/**
+ * A body cut down to the schema: unknown nodes are dropped (text inside them kept as text where
+ * the parent takes text), unknown marks and attributes removed. Editors write the Yjs document
+ * directly, so what it holds is cleaned like this before it is frozen or rendered.
+ */
+export function cleanBody(json: unknown): ProseMirrorJSON {
+  const cleaned = cleanNode(json)
+  return cleaned && cleaned.type === 'doc' ? cleaned : emptyBody()
+}
+
+function cleanNode(value: unknown): ProseMirrorJSON | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null
+  const node = value as Record<string, unknown>
+  const type = typeof node.type === 'string' ? bodySchema.nodes[node.type] : undefined
+  if (!type) return null
+  if (type.name === 'text') {
+    if (typeof node.text !== 'string' || node.text === '') return null
+    const marks = Array.isArray(node.marks) ? node.marks.map(cleanMark).filter((m) => m !== null) : []
+    return { type: 'text', text: node.text, ...(marks.length > 0 ? { marks } : {}) }
+  }
+  const attrs = pickAttrs(node.attrs, Object.keys(type.spec.attrs ?? {}))
+  const content = Array.isArray(node.content) ? node.content.map(cleanNode).filter((c) => c !== null) : []
+  return { type: type.name, ...(attrs ? { attrs } : {}), ...(content.length > 0 ? { content } : {}) }
+}
+
+function cleanMark(value: unknown): { type: string; attrs?: Record<string, unknown> } | null {
+  if (value === null || typeof value !== 'object') return null
+  const mark = value as Record<string, unknown>
+  const type = typeof mark.type === 'string' ? bodySchema.marks[mark.type] : undefined
+  if (!type) return null
+  const attrs = pickAttrs(mark.attrs, Object.keys(type.spec.attrs ?? {}))
+  return { type: type.name, ...(attrs ? { attrs } : {}) }
+}
+
+function pickAttrs(value: unknown, allowed: readonly string[]): Record<string, unknown> | null {
+  if (allowed.length === 0 || value === null || typeof value !== 'object') return null
+  const given = value as Record<string, unknown>
+  const kept = Object.fromEntries(allowed.filter((key) => Object.hasOwn(given, key)).map((key) => [key, given[key]]))
+  return Object.keys(kept).length > 0 ? kept : null
+}
+
 /** Builds a new document in one transaction and answers it as one Yjs update produced by the server. */
 export function encodeNewDocument(build: (doc: Y.Doc) => void): Uint8Array {
   const doc = new Y.Doc()

@@ -17,6 +17,8 @@ import { memberRoutes } from './routes/members.js'
 import { librarySiteRoutes, siteRoutes } from './routes/sites.js'
 import { taxonomyRoutes } from './routes/taxonomy.js'
 import { fileRoutes } from './routes/files.js'
+import { deliveryRoutes } from './routes/delivery.js'
+import { taskRoutes, versionRoutes } from './routes/versions.js'
 
 const BEARER_HEADER = /^Bearer\s+(\S+)$/i
 const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/assets\/[^/]+\/files$/
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps) {
   api.doc('/openapi.json', openApiConfig)
   // The generator's types are wider than the page needs; the page reads only plain JSON fields.
   api.get('/docs', (c) => c.html(renderApiPage(api.getOpenAPIDocument(openApiConfig) as unknown as Parameters<typeof renderApiPage>[0])))
+  // Sites authenticate with their delivery key, not a user's token: mounted before `authenticate`.
+  api.route('/delivery', deliveryRoutes(deps))
   const jsonLimit = bodyLimit({
     maxSize: deps.maxJsonBytes,
     onError: () => {
@@ -79,6 +83,8 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', assetRoutes(deps))
   api.route('/libraries', taxonomyRoutes(deps))
   api.route('/libraries', fileRoutes(deps))
+  api.route('/libraries', versionRoutes(deps))
+  api.route('/tasks', taskRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)
 

@@ -8,6 +8,10 @@ import type { SiteStore } from '../store/site-store.js'
 import type { TaxonomyStore } from '../store/taxonomy-store.js'
 import type { FileStore } from '../store/file-store.js'
 import type { BlobStore } from '../blobs/blob-store.js'
+import type { EventBus } from '../cluster/events.js'
+import type { PublicationEvent, Publisher } from '../publishing/publisher.js'
+import type { LiveStore } from '../store/live-store.js'
+import type { VersionStore } from '../store/version-store.js'
 
 export type AppEnv = {
   Variables: {
@@ -27,6 +31,10 @@ export interface AppDeps {
   taxonomy: TaxonomyStore
   files: FileStore
   blobs: BlobStore
+  versions: VersionStore
+  live: LiveStore
+  publisher: Publisher
+  events: EventBus<PublicationEvent>
   hub: CollabHub
   verifyToken: (token: string | null | undefined) => Promise<
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }

@@ -6,6 +6,7 @@ import { isPermission, type Permission, type RoleGrant, grantFromRole } from '..
 import type { OpenDatabase } from './db.js'
 import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
 import { asFlag, countOf, nowIso } from './rows.js'
+import type { Insertable, Selectable } from 'kysely'
 import type { CustomRoleTable, LibraryTable, MemberTable } from './schema.js'
 
 export interface Library {
@@ -82,7 +83,7 @@ export function createLibraryStore({ db, dialect }: OpenDatabase): LibraryStore 
 
     async createLibrary({ id, name, description, ownerId }) {
       const at = nowIso()
-      const row: LibraryTable = {
+      const row: Insertable<LibraryTable> & Omit<Selectable<LibraryTable>, 'live_generation'> = {
         id,
         name,
         description,
@@ -99,7 +100,7 @@ export function createLibraryStore({ db, dialect }: OpenDatabase): LibraryStore 
           .values({ library_id: id, user_id: ownerId, role: 'owner', created_at: at, updated_at: at })
           .execute()
       })
-      return toLibrary(row)
+      return toLibrary({ ...row, live_generation: 0 })
     },
 
     async getLibrary(id) {
@@ -119,7 +120,7 @@ export function createLibraryStore({ db, dialect }: OpenDatabase): LibraryStore 
 
     async updateLibrary(id, changes) {
       return db.transaction().execute(async (trx) => {
-        const values: Partial<LibraryTable> = { updated_at: nowIso() }
+        const values: Partial<Selectable<LibraryTable>> = { updated_at: nowIso() }
         if (changes.name !== undefined) values.name = changes.name
         if (changes.description !== undefined) values.description = changes.description
         if (changes.stagingEnabled !== undefined) values.staging_enabled = asFlag(changes.stagingEnabled)
@@ -320,7 +321,7 @@ export function createLibraryStore({ db, dialect }: OpenDatabase): LibraryStore 
   return store
 }
 
-function toLibrary(row: LibraryTable): Library {
+function toLibrary(row: Selectable<LibraryTable>): Library {
   return {
     id: row.id,
     name: row.name,

@@ -152,5 +152,61 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0005_versions_live': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('asset_versions')
+          .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id').onDelete('cascade'))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('ydoc', sql.raw(binary), (c) => c.notNull())
+          .addColumn('fields_json', 'text', (c) => c.notNull())
+          .addColumn('body_json', 'text')
+          .addColumn('collection_json', 'text')
+          .addColumn('file_version', 'integer')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('reviewed_by', 'text')
+          .addColumn('reviewed_at', 'text')
+          .addColumn('review_comment', 'text')
+          .addPrimaryKeyConstraint('asset_versions_pk', ['asset_id', 'version'])
+          .execute()
+        await db.schema.alterTable('libraries').addColumn('live_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+        await db.schema
+          .createTable('live_versions')
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('asset_id', 'text', (c) => c.notNull())
+          .addColumn('generation', 'integer', (c) => c.notNull())
+          .addColumn('live_version', 'integer', (c) => c.notNull())
+          .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('source_version', 'integer')
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('fields_json', 'text', (c) => c.notNull())
+          .addColumn('body_json', 'text')
+          .addColumn('html', 'text')
+          .addColumn('collection_json', 'text')
+          .addColumn('file_json', 'text')
+          .addColumn('published_by', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('live_versions_pk', ['asset_id', 'generation'])
+          .execute()
+        await db.schema.createIndex('live_versions_library_idx').on('live_versions').columns(['library_id', 'generation']).execute()
+        await db.schema
+          .createTable('publications')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id').onDelete('cascade'))
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('asset_ids', 'text', (c) => c.notNull())
+          .addColumn('generation', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .addColumn('duration_ms', 'integer')
+          .execute()
+        await db.schema.createIndex('publications_library_idx').on('publications').columns(['library_id', 'created_at']).execute()
+      },
+    },
   }
 }

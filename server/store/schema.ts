@@ -7,6 +7,8 @@ export interface LibraryTable {
   description: string
   staging_enabled: number
   workflow_enabled: number
+  /** The generation of live rows sites read; a publication writes the next one and switches to it. */
+  live_generation: Generated<number>
   created_by: string
   created_at: string
   updated_at: string
@@ -116,6 +118,56 @@ export interface CheckoutTable {
   created_at: string
 }
 
+export interface AssetVersionTable {
+  asset_id: string
+  version: number
+  status: string
+  /** The document's whole state when it was frozen, as one Yjs update. */
+  ydoc: Uint8Array
+  fields_json: string
+  body_json: string | null
+  collection_json: string | null
+  file_version: number | null
+  created_by: string
+  created_at: string
+  reviewed_by: string | null
+  reviewed_at: string | null
+  review_comment: string | null
+}
+
+/** Immutable rows of the live store: one per asset per generation that changed it. */
+export interface LiveVersionTable {
+  library_id: string
+  asset_id: string
+  generation: number
+  live_version: number
+  /** 1: the asset was deleted from live in this generation. */
+  deleted: number
+  source_version: number | null
+  type: string
+  fields_json: string
+  body_json: string | null
+  html: string | null
+  collection_json: string | null
+  file_json: string | null
+  published_by: string
+  published_at: string
+}
+
+export interface PublicationTable {
+  id: string
+  library_id: string
+  mode: string
+  status: string
+  asset_ids: string
+  generation: number | null
+  error: string | null
+  created_by: string
+  created_at: string
+  finished_at: string | null
+  duration_ms: number | null
+}
+
 export interface Database {
   libraries: LibraryTable
   members: MemberTable
@@ -130,5 +182,8 @@ export interface Database {
   asset_categories: AssetCategoryTable
   file_versions: FileVersionTable
   checkouts: CheckoutTable
+  asset_versions: AssetVersionTable
+  live_versions: LiveVersionTable
+  publications: PublicationTable
   doc_updates: DocUpdateTable
 }

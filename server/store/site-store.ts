@@ -19,6 +19,9 @@ export interface SiteStore {
   connectSite(libraryId: string, siteId: string): Promise<void>
   disconnectSite(libraryId: string, siteId: string): Promise<boolean>
   sitesOfLibrary(libraryId: string, page: PageRequest): Promise<Page<Site> | null>
+  /** The stored hash of a site's delivery key; null for an unknown site. */
+  deliveryKeyHash(siteId: string): Promise<string | null>
+  isConnected(libraryId: string, siteId: string): Promise<boolean>
   /** Ids of the libraries a site is connected to that have staging on. */
   stagingLibrariesOf(siteId: string): Promise<string[]>
 }
@@ -80,6 +83,21 @@ export function createSiteStore({ db }: OpenDatabase): SiteStore {
         .where('library_sites.library_id', '=', libraryId)
       const rows = await readPage(query, [['sites.id', 'text']], (r) => [r.id], page)
       return rows && mapPage(rows, toSite)
+    },
+
+    async deliveryKeyHash(siteId) {
+      const row = await db.selectFrom('sites').select('delivery_key_hash').where('id', '=', siteId).executeTakeFirst()
+      return row?.delivery_key_hash ?? null
+    },
+
+    async isConnected(libraryId, siteId) {
+      const row = await db
+        .selectFrom('library_sites')
+        .select('site_id')
+        .where('library_id', '=', libraryId)
+        .where('site_id', '=', siteId)
+        .executeTakeFirst()
+      return row !== undefined
     },
 
     async stagingLibrariesOf(siteId) {

@@ -1,0 +1,257 @@
+/**
+ * The live store: immutable rows that sites read, in generations. A publication writes the rows
+ * of the assets it changes under the library's next generation and switches the library to it in
+ * the same transaction, so readers see all of a publication or none of it. A reader takes, for
+ * each asset, its newest row at or below the library's current generation.
+ */
+import type { Selectable } from 'kysely'
+import { createId } from '../../shared/ids.js'
+import type { ProseMirrorJSON } from '../../shared/schema.js'
+import type { OpenDatabase } from './db.js'
+import { mapPage, readPage, type Page, type PageRequest } from './paging.js'
+import { nowIso } from './rows.js'
+import type { LiveVersionTable, PublicationTable } from './schema.js'
+
+export interface LiveFile {
+  version: number
+  blobHash: string
+  size: number
+  contentType: string
+  filename: string
+}
+
+export interface LiveAsset {
+  libraryId: string
+  assetId: string
+  generation: number
+  liveVersion: number
+  sourceVersion: number | null
+  type: string
+  fields: Record<string, unknown>
+  body: ProseMirrorJSON | null
+  html: string | null
+  collection: unknown
+  file: LiveFile | null
+  publishedBy: string
+  publishedAt: string
+}
+
+/** What a publication puts live for one asset, or takes down. */
+export type LiveEntry =
+  | {
+      kind: 'put'
+      assetId: string
+      sourceVersion: number
+      type: string
+      fields: Record<string, unknown>
+      body: ProseMirrorJSON | null
+      html: string | null
+      collection: unknown
+      file: LiveFile | null
+    }
+  | { kind: 'delete'; assetId: string }
+
+export interface Publication {
+  id: string
+  libraryId: string
+  mode: string
+  status: 'running' | 'succeeded' | 'failed'
+  assetIds: string[]
+  generation: number | null
+  error: string | null
+  createdBy: string
+  createdAt: string
+  finishedAt: string | null
+  durationMs: number | null
+}
+
+export interface LiveStore {
+  /**
+   * Writes the entries as the library's next generation and switches to it, in one transaction.
+   * `check` runs inside that transaction before the switch (the publication lock's fencing check);
+   * throwing from it rolls everything back.
+   */
+  writeGeneration(libraryId: string, entries: readonly LiveEntry[], publishedBy: string, check?: () => Promise<void>): Promise<{ generation: number; assets: LiveAsset[] }>
+  currentGeneration(libraryId: string): Promise<number>
+  /** The library an asset was published from, if it ever was. */
+  libraryOfLiveAsset(assetId: string): Promise<string | null>
+  liveAsset(libraryId: string, assetId: string): Promise<LiveAsset | null>
+  liveAssets(libraryId: string, assetIds: readonly string[]): Promise<LiveAsset[]>
+  /** Every live row of an asset, newest first (deletions included as rows with `deleted`). */
+  history(assetId: string): Promise<LiveAsset[]>
+
+  startPublication(input: { libraryId: string; mode: string; assetIds: string[]; createdBy: string }): Promise<Publication>
+  finishPublication(id: string, outcome: { status: 'succeeded' | 'failed'; generation?: number; error?: string; startedAt: number }): Promise<Publication>
+  getPublication(libraryId: string, id: string): Promise<Publication | null>
+  listPublications(libraryId: string, page: PageRequest): Promise<Page<Publication> | null>
+}
+
+export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
+  const store: LiveStore = {
+    async writeGeneration(libraryId, entries, publishedBy, check) {
+      return db.transaction().execute(async (trx) => {
+        const lock = trx.selectFrom('libraries').select('live_generation').where('id', '=', libraryId)
+        const library = await (dialect === 'postgres' ? lock.forUpdate() : lock).executeTakeFirstOrThrow()
+        const generation = library.live_generation + 1
+        const at = nowIso()
+        const written: LiveAsset[] = []
+        for (const entry of entries) {
+          const previous = await trx
+            .selectFrom('live_versions')
+            .select((eb) => eb.fn.max('live_version').as('max'))
+            .where('asset_id', '=', entry.assetId)
+            .executeTakeFirst()
+          const base = { library_id: libraryId, asset_id: entry.assetId, generation, published_by: publishedBy, published_at: at }
+          const row: Selectable<LiveVersionTable> =
+            entry.kind === 'put'
+              ? {
+                  ...base,
+                  live_version: Number(previous?.max ?? 0) + 1,
+                  deleted: 0,
+                  source_version: entry.sourceVersion,
+                  type: entry.type,
+                  fields_json: JSON.stringify(entry.fields),
+                  body_json: entry.body === null ? null : JSON.stringify(entry.body),
+                  html: entry.html,
+                  collection_json: entry.collection === null || entry.collection === undefined ? null : JSON.stringify(entry.collection),
+                  file_json: entry.file === null ? null : JSON.stringify(entry.file),
+                }
+              : {
+                  ...base,
+                  live_version: Number(previous?.max ?? 0),
+                  deleted: 1,
+                  source_version: null,
+                  type: 'deleted',
+                  fields_json: '{}',
+                  body_json: null,
+                  html: null,
+                  collection_json: null,
+                  file_json: null,
+                }
+          await trx.insertInto('live_versions').values(row).execute()
+          if (entry.kind === 'put') written.push(toLive(row))
+        }
+        if (check) await check()
+        await trx.updateTable('libraries').set({ live_generation: generation }).where('id', '=', libraryId).execute()
+        return { generation, assets: written }
+      })
+    },
+
+    async currentGeneration(libraryId) {
+      const row = await db.selectFrom('libraries').select('live_generation').where('id', '=', libraryId).executeTakeFirst()
+      return row?.live_generation ?? 0
+    },
+
+    async libraryOfLiveAsset(assetId) {
+      const row = await db.selectFrom('live_versions').select('library_id').where('asset_id', '=', assetId).limit(1).executeTakeFirst()
+      return row?.library_id ?? null
+    },
+
+    async liveAsset(libraryId, assetId) {
+      return (await store.liveAssets(libraryId, [assetId]))[0] ?? null
+    },
+
+    async liveAssets(libraryId, assetIds) {
+      if (assetIds.length === 0) return []
+      const generation = await store.currentGeneration(libraryId)
+      const rows = await db
+        .selectFrom('live_versions')
+        .selectAll()
+        .where('library_id', '=', libraryId)
+        .where('asset_id', 'in', [...assetIds])
+        .where('generation', '<=', generation)
+        .orderBy('generation', 'desc')
+        .execute()
+      const newest = new Map<string, Selectable<LiveVersionTable>>()
+      for (const row of rows) if (!newest.has(row.asset_id)) newest.set(row.asset_id, row)
+      return assetIds.flatMap((id) => {
+        const row = newest.get(id)
+        return row && row.deleted === 0 ? [toLive(row)] : []
+      })
+    },
+
+    async history(assetId) {
+      const rows = await db.selectFrom('live_versions').selectAll().where('asset_id', '=', assetId).where('deleted', '=', 0).orderBy('generation', 'desc').execute()
+      return rows.map(toLive)
+    },
+
+    async startPublication({ libraryId, mode, assetIds, createdBy }) {
+      const row: Selectable<PublicationTable> = {
+        id: createId('pub'),
+        library_id: libraryId,
+        mode,
+        status: 'running',
+        asset_ids: JSON.stringify(assetIds),
+        generation: null,
+        error: null,
+        created_by: createdBy,
+        created_at: nowIso(),
+        finished_at: null,
+        duration_ms: null,
+      }
+      await db.insertInto('publications').values(row).execute()
+      return toPublication(row)
+    },
+
+    async finishPublication(id, { status, generation, error, startedAt }) {
+      await db
+        .updateTable('publications')
+        .set({
+          status,
+          generation: generation ?? null,
+          error: error ?? null,
+          finished_at: nowIso(),
+          duration_ms: Date.now() - startedAt,
+        })
+        .where('id', '=', id)
+        .execute()
+      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+    },
+
+    async getPublication(libraryId, id) {
+      const row = await db.selectFrom('publications').selectAll().where('library_id', '=', libraryId).where('id', '=', id).executeTakeFirst()
+      return row ? toPublication(row) : null
+    },
+
+    async listPublications(libraryId, page) {
+      const query = db.selectFrom('publications').selectAll().where('library_id', '=', libraryId)
+      const rows = await readPage(query, [['created_at', 'text'], ['id', 'text']], (r) => [r.created_at, r.id], page)
+      return rows && mapPage(rows, toPublication)
+    },
+  }
+  return store
+}
+
+function toLive(row: Selectable<LiveVersionTable>): LiveAsset {
+  return {
+    libraryId: row.library_id,
+    assetId: row.asset_id,
+    generation: row.generation,
+    liveVersion: row.live_version,
+    sourceVersion: row.source_version,
+    type: row.type,
+    fields: JSON.parse(row.fields_json) as Record<string, unknown>,
+    body: row.body_json === null ? null : (JSON.parse(row.body_json) as ProseMirrorJSON),
+    html: row.html,
+    collection: row.collection_json === null ? null : JSON.parse(row.collection_json),
+    file: row.file_json === null ? null : (JSON.parse(row.file_json) as LiveFile),
+    publishedBy: row.published_by,
+    publishedAt: row.published_at,
+  }
+}
+
+function toPublication(row: Selectable<PublicationTable>): Publication {
+  return {
+    id: row.id,
+    libraryId: row.library_id,
+    mode: row.mode,
+    status: row.status as Publication['status'],
+    assetIds: JSON.parse(row.asset_ids) as string[],
+    generation: row.generation,
+    error: row.error,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+  }
+}
