@@ -7,6 +7,7 @@
  *   if (!result.ok) throw new Error(result.errors.join('\n'))
  */
 import { z } from 'zod'
+import type { Failpoint } from './publishing/publisher.js'
 
 const MIB = 1024 * 1024
 
@@ -43,6 +44,11 @@ const envSchema = z
     COMPACT_AFTER_UPDATES: intInRange(2, 1_000_000).default(500),
     UNLOAD_AFTER_MS: intInRange(0, 24 * 3600 * 1000).default(30_000),
     SEED_DEMO: z.enum(['true', 'false']).optional(),
+    FAILPOINTS: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+      .pipe(z.array(z.enum(['publish-before-switch'])))
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => !(env.AUTH_SECRET && env.AUTH_JWKS_URL), {
@@ -83,6 +89,8 @@ export interface Config {
     readonly unloadAfterMs: number
   }
   readonly seedDemo: boolean
+  /** Test-only: named places where the server fails on purpose (see publishing/publisher.ts). */
+  readonly failpoints: ReadonlySet<Failpoint>
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
 }
 
@@ -128,6 +136,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       unloadAfterMs: e.UNLOAD_AFTER_MS,
     },
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : store.kind === 'sqlite',
+    failpoints: new Set(e.FAILPOINTS ?? []),
     logLevel: e.LOG_LEVEL,
   }
   return { ok: true, config: Object.freeze(config) }

@@ -30,7 +30,7 @@ import { createTaxonomyStore } from './store/taxonomy-store.js'
 import { createFileStore } from './store/file-store.js'
 import { createBlobStore } from './blobs/blob-store.js'
 import { createMemoryBus, type EventBus } from './cluster/events.js'
-import { createPublisher, type PublicationEvent } from './publishing/publisher.js'
+import { createPublisher, type Failpoint, type PublicationEvent } from './publishing/publisher.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
 
@@ -50,6 +50,8 @@ export interface FolioServer {
   readonly sites: SiteStore
   readonly assets: AssetStore
   readonly app: ReturnType<typeof createApp>
+  /** Test-only switches (FAILPOINTS), changeable while running. */
+  readonly failpoints: Set<Failpoint>
   listen(): Promise<{ port: number; url: string }>
   /** Commits pending edits, closes connections and the listener. Idempotent. */
   close(): Promise<void>
@@ -72,7 +74,8 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const live = createLiveStore(database)
   const events: EventBus<PublicationEvent> =
     deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
-  const publisher = createPublisher({ live, versions, files, locks: deps.locks, events, logger })
+  const failpoints = new Set(config.failpoints)
+  const publisher = createPublisher({ live, versions, assets, files, locks: deps.locks, events, logger, failpoints })
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
@@ -152,8 +155,11 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     sites,
     assets,
     app,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    failpoints,
+    listen: async () => {
+      // Publications scheduled before this node started run at their time too.
+      await publisher.start()
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject)
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject)
@@ -161,9 +167,11 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
           const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
           resolve({ port, url: config.publicUrl ?? `http://${host}:${port}` })
         })
-      }),
+      })
+    },
     close: () =>
       (closing ??= (async () => {
+        publisher.stop()
         await hub.destroy()
         await sockets.close()
         await new Promise<void>((resolve) => {

@@ -22,6 +22,7 @@ export type ApiErrorCode =
   | 'staging_rule'
   | 'unknown_permission'
   | 'role_in_use'
+  | 'publication_failed'
   | 'internal_error'
 
 const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
@@ -40,6 +41,7 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   staging_rule: 422,
   unknown_permission: 422,
   role_in_use: 409,
+  publication_failed: 500,
   internal_error: 500,
 }
 

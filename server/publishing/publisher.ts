@@ -2,15 +2,18 @@
  * Publishing: turns approved versions into a new generation of the live store, under the
  * library's publication lock, and records the process. One publication runs per library at a
  * time; the lock's token is checked again inside the committing transaction, so a holder that
- * stalled past its TTL cannot overwrite a newer publication.
+ * stalled past its TTL cannot overwrite a newer publication. Everything a publication writes
+ * becomes visible to sites at once, in the transaction that switches the library's generation,
+ * or not at all.
  */
 import type { EventBus } from '../cluster/events.js'
 import type { Locks } from '../cluster/types.js'
 import { renderHtml } from '../content/render-html.js'
 import type { Logger } from '../logger.js'
+import type { AssetStore } from '../store/asset-store.js'
 import type { FileStore } from '../store/file-store.js'
-import type { LiveEntry, LiveFile, LiveStore, Publication } from '../store/live-store.js'
-import type { VersionStore } from '../store/version-store.js'
+import type { LiveEntry, LiveFile, LiveStore, Publication, PublicationRequest } from '../store/live-store.js'
+import type { AssetVersion, VersionStore } from '../store/version-store.js'
 
 export interface PublicationEvent {
   libraryId: string
@@ -24,20 +27,30 @@ export type PublishRefusal =
   | { reason: 'busy'; running: Publication | null }
   | { reason: 'not_approved'; assetIds: string[] }
   | { reason: 'dangling_references'; references: { collection: string; missing: string[] }[] }
+  | { reason: 'nothing_to_publish' }
+  | { reason: 'unknown_assets'; assetIds: string[] }
+  | { reason: 'no_such_version'; assetId: string; version: number }
 
 export type PublishResult = { ok: true; publication: Publication } | ({ ok: false } & PublishRefusal)
+
+/** Named places where a test can make a publication fail, to prove that nothing half-done shows. */
+export type Failpoint = 'publish-before-switch'
 
 export interface PublisherDeps {
   live: LiveStore
   versions: VersionStore
+  assets: AssetStore
   files: FileStore
   locks: Locks
   events: EventBus<PublicationEvent>
   logger: Logger
+  failpoints?: ReadonlySet<Failpoint>
 }
 
 /** A publication lock outlives any sane publication; the holder renews nothing. */
 const PUBLICATION_LOCK_TTL_MS = 120_000
+/** Timers cannot wait longer; a later schedule is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 class LostLockError extends Error {
   constructor() {
@@ -45,12 +58,19 @@ class LostLockError extends Error {
   }
 }
 
-export function createPublisher(deps: PublisherDeps) {
-  const { live, versions, files, locks, events, logger } = deps
+interface Plan {
+  /** Versions to put live, by asset. */
+  put: Map<string, AssetVersion>
+  /** Assets to take down (deleted from the library since they went live). */
+  remove: string[]
+}
 
-  async function entryFor(assetId: string): Promise<LiveEntry | null> {
-    const version = await versions.newestApproved(assetId)
-    if (!version) return null
+export function createPublisher(deps: PublisherDeps) {
+  const { live, versions, assets, files, locks, events, logger } = deps
+  const failpoints = deps.failpoints ?? new Set<Failpoint>()
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+
+  async function entryFor(assetId: string, version: AssetVersion): Promise<LiveEntry> {
     let file: LiveFile | null = null
     if (version.fileVersion !== null) {
       const stored = await files.getVersion(assetId, version.fileVersion)
@@ -71,70 +91,214 @@ export function createPublisher(deps: PublisherDeps) {
     }
   }
 
-  /** Manual collections may only point at assets that are live, or go live in the same publication. */
-  async function danglingReferences(libraryId: string, entries: readonly LiveEntry[]) {
-    const publishing = new Set(entries.filter((e) => e.kind === 'put').map((e) => e.assetId))
-    const found: { collection: string; missing: string[] }[] = []
-    for (const entry of entries) {
-      if (entry.kind !== 'put' || entry.type !== 'collection') continue
-      const spec = entry.collection as { kind?: string; items?: unknown }
-      if (spec.kind !== 'manual' || !Array.isArray(spec.items)) continue
-      const items = spec.items.filter((id): id is string => typeof id === 'string')
-      const alreadyLive = new Set((await live.liveAssets(libraryId, items)).map((a) => a.assetId))
-      const missing = items.filter((id) => !publishing.has(id) && !alreadyLive.has(id))
-      if (missing.length > 0) found.push({ collection: entry.assetId, missing })
+  function manualItems(version: AssetVersion): string[] {
+    const spec = version.collection as { kind?: string; items?: unknown } | null
+    if (!spec || spec.kind !== 'manual' || !Array.isArray(spec.items)) return []
+    return spec.items.filter((id): id is string => typeof id === 'string')
+  }
+
+  /**
+   * Closes the plan over references: a manual collection going live brings along the members that
+   * are not live yet, if they have an approved version (`include`), or the plan fails with the list.
+   */
+  async function closeReferences(libraryId: string, plan: Plan, include: boolean) {
+    const liveNow = await live.liveState(libraryId)
+    const removing = new Set(plan.remove)
+    const dangling = new Map<string, string[]>()
+    const queue = [...plan.put.entries()]
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [collectionId, version] = next
+      for (const item of manualItems(version)) {
+        if (plan.put.has(item) || (liveNow.has(item) && !removing.has(item))) continue
+        const approved = include && !removing.has(item) ? await versions.newestApproved(item) : null
+        const sameLibrary = approved ? (await assets.getAsset(item))?.libraryId === libraryId : false
+        if (approved && sameLibrary) {
+          plan.put.set(item, approved)
+          queue.push([item, approved])
+        } else {
+          dangling.set(collectionId, [...(dangling.get(collectionId) ?? []), item])
+        }
+      }
     }
-    return found
+    return [...dangling].map(([collection, missing]) => ({ collection, missing }))
+  }
+
+  /** What a request would publish now; a scheduled publication plans again when it runs. */
+  async function plan(libraryId: string, request: PublicationRequest): Promise<{ ok: true; plan: Plan } | ({ ok: false } & PublishRefusal)> {
+    const result: Plan = { put: new Map(), remove: [] }
+    const liveNow = await live.liveState(libraryId)
+    const existing = new Set(await assets.allIds(libraryId))
+    switch (request.mode) {
+      case 'simple': {
+        // Every asset whose newest approved version is not the one live, and every deletion.
+        for (const id of existing) {
+          const approved = await versions.newestApproved(id)
+          if (approved && liveNow.get(id) !== approved.version) result.put.set(id, approved)
+        }
+        for (const id of liveNow.keys()) if (!existing.has(id)) result.remove.push(id)
+        break
+      }
+      case 'advanced':
+      case 'asset': {
+        let ids = request.assetIds ?? []
+        if (request.since !== undefined) {
+          const since = request.since
+          ids = []
+          for (const id of existing) {
+            const approved = await versions.newestApproved(id)
+            if (approved && approved.createdAt >= since && liveNow.get(id) !== approved.version) ids.push(id)
+          }
+        }
+        const unknown = ids.filter((id) => !existing.has(id) && !liveNow.has(id))
+        if (unknown.length > 0) return { ok: false, reason: 'unknown_assets', assetIds: unknown }
+        const notApproved: string[] = []
+        for (const id of ids) {
+          if (!existing.has(id)) {
+            result.remove.push(id)
+            continue
+          }
+          const approved = await versions.newestApproved(id)
+          if (approved) result.put.set(id, approved)
+          else notApproved.push(id)
+        }
+        if (notApproved.length > 0) return { ok: false, reason: 'not_approved', assetIds: notApproved }
+        break
+      }
+      case 'restore': {
+        const [id] = request.assetIds ?? []
+        const version = id && request.restoreVersion !== undefined ? await versions.getVersion(id, request.restoreVersion) : null
+        if (!id || !version || version.status !== 'approved') {
+          return { ok: false, reason: 'no_such_version', assetId: id ?? '', version: request.restoreVersion ?? 0 }
+        }
+        result.put.set(id, version)
+        break
+      }
+    }
+    if (result.put.size === 0 && result.remove.length === 0) return { ok: false, reason: 'nothing_to_publish' }
+    // The simple mode publishes everything changed, so it may include what collections need; an
+    // advanced publication names its assets, and brings along members that have approved versions.
+    const references = await closeReferences(libraryId, result, true)
+    if (references.length > 0) return { ok: false, reason: 'dangling_references', references }
+    return { ok: true, plan: result }
+  }
+
+  async function execute(
+    libraryId: string,
+    request: PublicationRequest,
+    userId: string,
+    scheduled: Publication | null,
+  ): Promise<PublishResult> {
+    const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
+    if (!lease) return { ok: false, reason: 'busy', running: await live.runningPublication(libraryId) }
+    try {
+      const planned = await plan(libraryId, request)
+      if (!planned.ok) {
+        if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt: Date.now() })
+        return planned
+      }
+      const { put, remove } = planned.plan
+      const assetIds = [...put.keys(), ...remove]
+      const startedAt = Date.now()
+      const publication = scheduled
+        ? await live.runScheduled(scheduled.id, assetIds)
+        : await live.startPublication({ libraryId, mode: request.mode, assetIds, createdBy: userId })
+      try {
+        const entries: LiveEntry[] = []
+        for (const [id, version] of put) entries.push(await entryFor(id, version))
+        for (const id of remove) entries.push({ kind: 'delete', assetId: id })
+        const { generation } = await live.writeGeneration(libraryId, entries, userId, async () => {
+          if (failpoints.has('publish-before-switch')) throw new Error('failpoint publish-before-switch')
+          if (!(await lease.isHeld())) throw new LostLockError()
+        })
+        const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
+        events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
+        logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length }, 'published')
+        return { ok: true, publication: done }
+      } catch (error) {
+        const failed = await live.finishPublication(publication.id, {
+          status: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+          startedAt,
+        })
+        logger.error({ library: libraryId, publication: failed.id, err: error }, 'publication failed')
+        return { ok: true, publication: failed }
+      }
+    } finally {
+      await lease.release()
+    }
+  }
+
+  function arm(publication: Publication): void {
+    if (!publication.scheduledAt || timers.has(publication.id)) return
+    const wait = Math.max(0, new Date(publication.scheduledAt).getTime() - Date.now())
+    const timer = setTimeout(() => {
+      timers.delete(publication.id)
+      if (wait > MAX_TIMER_MS) {
+        arm(publication)
+        return
+      }
+      void execute(publication.libraryId, publication.request ?? { mode: 'simple' }, publication.createdBy, publication).then(
+        (result) => {
+          if (!result.ok && result.reason === 'busy') {
+            // Another publication holds the library: try again shortly rather than drop the schedule.
+            setTimeout(() => arm({ ...publication, scheduledAt: new Date(Date.now() + 1000).toISOString() }), 0)
+          }
+        },
+        (error: unknown) => logger.error({ publication: publication.id, err: error }, 'scheduled publication failed'),
+      )
+    }, Math.min(wait, MAX_TIMER_MS))
+    timer.unref()
+    timers.set(publication.id, timer)
   }
 
   return {
-    /**
-     * Puts the newest approved version of each asset live, as one new generation. Assets without
-     * an approved version, or collections that would point at assets that are not live, refuse the
-     * whole publication: nothing is written.
-     */
-    async publish(input: { libraryId: string; mode: string; assetIds: string[]; userId: string }): Promise<PublishResult> {
-      const lease = await locks.tryAcquire(`publish:${input.libraryId}`, PUBLICATION_LOCK_TTL_MS)
-      if (!lease) {
-        const running = (await live.listPublications(input.libraryId, { limit: 100 }))?.items.filter((p) => p.status === 'running').pop() ?? null
-        return { ok: false, reason: 'busy', running }
-      }
-      try {
-        const entries: LiveEntry[] = []
-        const notApproved: string[] = []
-        for (const assetId of input.assetIds) {
-          const entry = await entryFor(assetId)
-          if (entry) entries.push(entry)
-          else notApproved.push(assetId)
-        }
-        if (notApproved.length > 0) return { ok: false, reason: 'not_approved', assetIds: notApproved }
-        const references = await danglingReferences(input.libraryId, entries)
-        if (references.length > 0) return { ok: false, reason: 'dangling_references', references }
-
-        const startedAt = Date.now()
-        const publication = await live.startPublication({ libraryId: input.libraryId, mode: input.mode, assetIds: input.assetIds, createdBy: input.userId })
-        try {
-          const { generation } = await live.writeGeneration(input.libraryId, entries, input.userId, async () => {
-            if (!(await lease.isHeld())) throw new LostLockError()
-          })
-          const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
-          events.publish({
-            libraryId: input.libraryId,
-            publicationId: done.id,
-            generation,
-            assetIds: input.assetIds,
-            publishedAt: done.finishedAt ?? new Date().toISOString(),
-          })
-          logger.info({ library: input.libraryId, publication: done.id, generation, assets: input.assetIds.length }, 'published')
-          return { ok: true, publication: done }
-        } catch (error) {
-          await live.finishPublication(publication.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), startedAt })
-          throw error
-        }
-      } finally {
-        await lease.release()
-      }
+    /** Validates and publishes now; a refusal writes nothing. */
+    publish(input: { libraryId: string; request: PublicationRequest; userId: string }): Promise<PublishResult> {
+      return execute(input.libraryId, input.request, input.userId, null)
     },
+
+    /** Checks the request now, records it, and runs it (checked again) at its time. */
+    async schedule(input: { libraryId: string; request: PublicationRequest; userId: string; at: Date }): Promise<PublishResult> {
+      const planned = await plan(input.libraryId, input.request)
+      if (!planned.ok) return planned
+      const publication = await live.schedulePublication({
+        libraryId: input.libraryId,
+        request: input.request,
+        scheduledAt: input.at.toISOString(),
+        createdBy: input.userId,
+      })
+      arm(publication)
+      return { ok: true, publication }
+    },
+
+    /** Arms the timers of publications scheduled before this node started. */
+    async start(): Promise<void> {
+      for (const publication of await live.listScheduled()) arm(publication)
+    },
+
+    stop(): void {
+      for (const timer of timers.values()) clearTimeout(timer)
+      timers.clear()
+    },
+  }
+}
+
+export function describeRefusal(refusal: PublishRefusal): string {
+  switch (refusal.reason) {
+    case 'busy':
+      return `a publication is running${refusal.running ? `: ${refusal.running.id}` : ''}`
+    case 'not_approved':
+      return `no approved version to publish for ${refusal.assetIds.join(', ')}`
+    case 'dangling_references':
+      return `collections would point at assets that are not live and have no approved version: ${refusal.references
+        .map((r) => `${r.collection} → ${r.missing.join(', ')}`)
+        .join('; ')}`
+    case 'nothing_to_publish':
+      return 'nothing has changed since the last publication'
+    case 'unknown_assets':
+      return `not assets of this library: ${refusal.assetIds.join(', ')}`
+    case 'no_such_version':
+      return `${refusal.assetId} has no approved version ${refusal.version} to restore`
   }
 }
 

@@ -54,6 +54,8 @@ export interface AssetStore {
   /** A dynamic collection's query. */
   queryAssets(libraryId: string, query: AssetQuery): Promise<Asset[]>
   setTitle(id: string, title: string): Promise<void>
+  /** Ids of every asset of a library. */
+  allIds(libraryId: string): Promise<string[]>
   /** Deletes an asset with its documents' logs, tags, categories, file versions and check-out. */
   deleteAsset(id: string): Promise<boolean>
 }
@@ -121,6 +123,10 @@ export function createAssetStore({ db }: OpenDatabase): AssetStore {
       }
       const rows = await q.orderBy(SORT_COLUMNS[query.sort], query.order).orderBy('id', query.order).limit(query.limit).execute()
       return rows.map(toAsset)
+    },
+
+    async allIds(libraryId) {
+      return (await db.selectFrom('assets').select('id').where('library_id', '=', libraryId).orderBy('id').execute()).map((r) => r.id)
     },
 
     async deleteAsset(id) {

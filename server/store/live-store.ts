@@ -51,11 +51,20 @@ export type LiveEntry =
     }
   | { kind: 'delete'; assetId: string }
 
+export interface PublicationRequest {
+  mode: 'asset' | 'simple' | 'advanced' | 'restore'
+  assetIds?: string[]
+  since?: string
+  restoreVersion?: number
+}
+
 export interface Publication {
   id: string
   libraryId: string
   mode: string
-  status: 'running' | 'succeeded' | 'failed'
+  status: 'scheduled' | 'running' | 'succeeded' | 'failed'
+  scheduledAt: string | null
+  request: PublicationRequest | null
   assetIds: string[]
   generation: number | null
   error: string | null
@@ -80,7 +89,14 @@ export interface LiveStore {
   /** Every live row of an asset, newest first (deletions included as rows with `deleted`). */
   history(assetId: string): Promise<LiveAsset[]>
 
+  /** The live assets of a library now, with the version each came from. */
+  liveState(libraryId: string): Promise<Map<string, number | null>>
   startPublication(input: { libraryId: string; mode: string; assetIds: string[]; createdBy: string }): Promise<Publication>
+  schedulePublication(input: { libraryId: string; request: PublicationRequest; scheduledAt: string; createdBy: string }): Promise<Publication>
+  /** Marks a scheduled publication as running, with the assets it will publish. */
+  runScheduled(id: string, assetIds: string[]): Promise<Publication>
+  listScheduled(): Promise<Publication[]>
+  runningPublication(libraryId: string): Promise<Publication | null>
   finishPublication(id: string, outcome: { status: 'succeeded' | 'failed'; generation?: number; error?: string; startedAt: number }): Promise<Publication>
   getPublication(libraryId: string, id: string): Promise<Publication | null>
   listPublications(libraryId: string, page: PageRequest): Promise<Page<Publication> | null>
@@ -175,6 +191,66 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
       return rows.map(toLive)
     },
 
+    async liveState(libraryId) {
+      const generation = await store.currentGeneration(libraryId)
+      const rows = await db
+        .selectFrom('live_versions')
+        .select(['asset_id', 'deleted', 'source_version', 'generation'])
+        .where('library_id', '=', libraryId)
+        .where('generation', '<=', generation)
+        .orderBy('generation', 'desc')
+        .execute()
+      const seen = new Set<string>()
+      const state = new Map<string, number | null>()
+      for (const row of rows) {
+        if (seen.has(row.asset_id)) continue
+        seen.add(row.asset_id)
+        if (row.deleted === 0) state.set(row.asset_id, row.source_version)
+      }
+      return state
+    },
+
+    async schedulePublication({ libraryId, request, scheduledAt, createdBy }) {
+      const row: Selectable<PublicationTable> = {
+        id: createId('pub'),
+        library_id: libraryId,
+        mode: request.mode,
+        status: 'scheduled',
+        asset_ids: JSON.stringify(request.assetIds ?? []),
+        generation: null,
+        error: null,
+        created_by: createdBy,
+        created_at: nowIso(),
+        finished_at: null,
+        duration_ms: null,
+        scheduled_at: scheduledAt,
+        request_json: JSON.stringify(request),
+      }
+      await db.insertInto('publications').values(row).execute()
+      return toPublication(row)
+    },
+
+    async runScheduled(id, assetIds) {
+      await db.updateTable('publications').set({ status: 'running', asset_ids: JSON.stringify(assetIds) }).where('id', '=', id).execute()
+      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+    },
+
+    async listScheduled() {
+      return (await db.selectFrom('publications').selectAll().where('status', '=', 'scheduled').orderBy('scheduled_at').execute()).map(toPublication)
+    },
+
+    async runningPublication(libraryId) {
+      const row = await db
+        .selectFrom('publications')
+        .selectAll()
+        .where('library_id', '=', libraryId)
+        .where('status', '=', 'running')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+      return row ? toPublication(row) : null
+    },
+
     async startPublication({ libraryId, mode, assetIds, createdBy }) {
       const row: Selectable<PublicationTable> = {
         id: createId('pub'),
@@ -188,6 +264,8 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
         created_at: nowIso(),
         finished_at: null,
         duration_ms: null,
+        scheduled_at: null,
+        request_json: null,
       }
       await db.insertInto('publications').values(row).execute()
       return toPublication(row)
@@ -246,6 +324,8 @@ function toPublication(row: Selectable<PublicationTable>): Publication {
     libraryId: row.library_id,
     mode: row.mode,
     status: row.status as Publication['status'],
+    scheduledAt: row.scheduled_at,
+    request: row.request_json === null ? null : (JSON.parse(row.request_json) as PublicationRequest),
     assetIds: JSON.parse(row.asset_ids) as string[],
     generation: row.generation,
     error: row.error,

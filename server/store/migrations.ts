@@ -208,5 +208,11 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('publications_library_idx').on('publications').columns(['library_id', 'created_at']).execute()
       },
     },
+    '0006_scheduled_publications': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('publications').addColumn('scheduled_at', 'text').execute()
+        await db.schema.alterTable('publications').addColumn('request_json', 'text').execute()
+      },
+    },
   }
 }

@@ -166,6 +166,10 @@ export interface PublicationTable {
   created_at: string
   finished_at: string | null
   duration_ms: number | null
+  /** When a scheduled publication is to run. */
+  scheduled_at: string | null
+  /** What was asked for (mode, assets, since), re-validated when a scheduled publication runs. */
+  request_json: string | null
 }
 
 export interface Database {

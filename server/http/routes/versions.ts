@@ -8,7 +8,6 @@ import { FIELDS_KEY, checkBody, cleanBody, readWebContent } from '../../content/
 import { permissionsOf } from '../../domain/permissions.js'
 import type { Asset } from '../../store/asset-store.js'
 import type { AssetVersion } from '../../store/version-store.js'
-import type { PublishRefusal } from '../../publishing/publisher.js'
 import { requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
@@ -21,10 +20,6 @@ const DiffParams = AssetParams.extend({
   a: VersionNumber.openapi({ param: { name: 'a', in: 'path' } }),
   b: VersionNumber.openapi({ param: { name: 'b', in: 'path' } }),
 })
-const PublicationParams = LibraryParams.extend({
-  publication: z.string().max(40).openapi({ param: { name: 'publication', in: 'path' } }),
-})
-
 const VersionSchema = z
   .object({
     assetId: z.string(),
@@ -43,22 +38,6 @@ const VersionSchema = z
   .openapi('AssetVersion')
 
 const Task = VersionSchema.extend({ libraryId: z.string(), title: z.string() }).openapi('ReviewTask')
-
-const PublicationSchema = z
-  .object({
-    id: z.string(),
-    libraryId: z.string(),
-    mode: z.string(),
-    status: z.enum(['running', 'succeeded', 'failed']),
-    assetIds: z.array(z.string()),
-    generation: z.number().nullable(),
-    error: z.string().nullable(),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    durationMs: z.number().nullable(),
-  })
-  .openapi('Publication')
 
 const WorkflowBody = z.object({
   action: z.enum(['submit', 'approve', 'reject']),
@@ -91,8 +70,10 @@ function diffFields(a: Record<string, unknown>, b: Record<string, unknown>) {
   return { added, removed, changed }
 }
 
+export { VersionSchema }
+
 export function versionRoutes(deps: AppDeps) {
-  const { assets, versions, hub, files, publisher, live } = deps
+  const { assets, versions, hub, files } = deps
   const app = createRouter()
 
   async function assetOf(libraryId: string, assetId: string): Promise<Asset> {
@@ -236,75 +217,7 @@ export function versionRoutes(deps: AppDeps) {
     },
   )
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/{lib}/assets/{asset}/publish',
-      summary: "Staging off: put the asset's newest approved version live now",
-      security: BEARER,
-      request: { params: AssetParams },
-      responses: { 201: json(PublicationSchema, 'The publication'), ...errors(400, 401, 403, 404, 409, 422) },
-    }),
-    async (c) => {
-      const params = c.req.valid('param')
-      const { library } = await requireLibrary(c, deps, params.lib, 'PUBLISH')
-      const asset = await assetOf(library.id, params.asset)
-      if (library.stagingEnabled) throw new ApiError('staging_on', 'staging is on: use Publish to Live (POST …/publications)')
-      const result = await publisher.publish({ libraryId: library.id, mode: 'asset', assetIds: [asset.id], userId: c.get('user').id })
-      if (result.ok) return c.json(result.publication, 201)
-      throw publishRefusal(result)
-    },
-  )
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/{lib}/publications',
-      summary: 'Publications of a library: who, when, mode, assets, status, duration, error',
-      security: BEARER,
-      request: { params: LibraryParams, query: PageQuery },
-      responses: { 200: json(pageOf(PublicationSchema), 'Publications'), ...errors(400, 401, 404) },
-    }),
-    async (c) => {
-      const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json(pageOrBadCursor(await live.listPublications(library.id, c.req.valid('query'))), 200)
-    },
-  )
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/{lib}/publications/{publication}',
-      summary: 'One publication',
-      security: BEARER,
-      request: { params: PublicationParams },
-      responses: { 200: json(PublicationSchema, 'The publication'), ...errors(400, 401, 404) },
-    }),
-    async (c) => {
-      const params = c.req.valid('param')
-      const { library } = await requireLibrary(c, deps, params.lib, 'VIEW')
-      const publication = await live.getPublication(library.id, params.publication)
-      if (!publication) throw new ApiError('not_found', `no publication ${params.publication} in ${library.id}`)
-      return c.json(publication, 200)
-    },
-  )
-
   return app
-}
-
-/** The API error for a publication the publisher refused. */
-export function publishRefusal(refusal: PublishRefusal): ApiError {
-  switch (refusal.reason) {
-    case 'busy':
-      return new ApiError('conflict', `a publication is running${refusal.running ? `: ${refusal.running.id}` : ''}`)
-    case 'not_approved':
-      return new ApiError('unprocessable', `no approved version to publish for ${refusal.assetIds.join(', ')}`)
-    case 'dangling_references':
-      return new ApiError(
-        'unprocessable',
-        `collections would point at assets that are not live: ${refusal.references.map((r) => `${r.collection} → ${r.missing.join(', ')}`).join('; ')}`,
-      )
-  }
 }
 
 export function taskRoutes(deps: AppDeps) {
