@@ -23,6 +23,7 @@ export type ApiErrorCode =
   | 'unknown_permission'
   | 'role_in_use'
   | 'publication_failed'
+  | 'unpublished_changes'
   | 'internal_error'
 
 const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
@@ -42,6 +43,7 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   unknown_permission: 422,
   role_in_use: 409,
   publication_failed: 500,
+  unpublished_changes: 409,
   internal_error: 500,
 }
 
@@ -50,6 +52,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    /** Machine-readable facts about the refusal, answered as `error.details`. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message)
     this.status = STATUS[code]
@@ -62,12 +66,12 @@ export function pageOrBadCursor<T>(page: T | null): T {
   return page
 }
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } }
+export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details ? { details } : {}) } }
 }
 
 export function errorResponse(c: Context, error: unknown, onUnexpected: (error: unknown) => void): Response {
-  if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
+  if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status)
   if (error instanceof HTTPException) {
     // Hono's own refusals: malformed JSON bodies (400) and the body-size limit (413).
     const status = error.status

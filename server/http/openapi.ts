@@ -22,7 +22,7 @@ export function createRouter() {
 }
 
 export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) })
   .openapi('Error', { example: { error: { code: 'not_found', message: 'no library lib_…' } } })
 
 const ERROR_DESCRIPTIONS = {

@@ -31,6 +31,13 @@ export type PublishRefusal =
   | { reason: 'unknown_assets'; assetIds: string[] }
   | { reason: 'no_such_version'; assetId: string; version: number }
 
+/** Work a library holds that sites do not see yet. */
+export interface UnpublishedChange {
+  assetId: string
+  change: 'approved' | 'pending' | 'deleted'
+  version: number | null
+}
+
 export type PublishResult = { ok: true; publication: Publication } | ({ ok: false } & PublishRefusal)
 
 /** Named places where a test can make a publication fail, to prove that nothing half-done shows. */
@@ -252,6 +259,23 @@ export function createPublisher(deps: PublisherDeps) {
   }
 
   return {
+    /** What a library holds that is not live: approved or pending versions, and deletions. */
+    async unpublishedChanges(libraryId: string): Promise<UnpublishedChange[]> {
+      const liveNow = await live.liveState(libraryId)
+      const existing = await assets.allIds(libraryId)
+      const changes: UnpublishedChange[] = []
+      for (const id of existing) {
+        const history = (await versions.listVersions(id, { limit: 100 }))?.items ?? []
+        const newest = history[history.length - 1]
+        const approved = [...history].reverse().find((v) => v.status === 'approved')
+        if (newest?.status === 'pending') changes.push({ assetId: id, change: 'pending', version: newest.version })
+        if (approved && liveNow.get(id) !== approved.version) changes.push({ assetId: id, change: 'approved', version: approved.version })
+      }
+      const present = new Set(existing)
+      for (const id of liveNow.keys()) if (!present.has(id)) changes.push({ assetId: id, change: 'deleted', version: null })
+      return changes
+    },
+
     /** Validates and publishes now; a refusal writes nothing. */
     publish(input: { libraryId: string; request: PublicationRequest; userId: string }): Promise<PublishResult> {
       return execute(input.libraryId, input.request, input.userId, null)

@@ -308,6 +308,13 @@ export function assetRoutes(deps: AppDeps) {
       await hub.closeAsset(asset.id)
       await assets.deleteAsset(asset.id)
       deps.logger.info({ user: c.get('user').id, library: library.id, asset: asset.id }, 'asset deleted')
+      // Staging off: what is deleted leaves the live store at once. Staging on: the next Publish to Live takes it down.
+      if (!library.stagingEnabled && (await deps.live.liveAsset(library.id, asset.id))) {
+        const result = await deps.publisher.publish({ libraryId: library.id, request: { mode: 'asset', assetIds: [asset.id] }, userId: c.get('user').id })
+        if (!result.ok || result.publication.status !== 'succeeded') {
+          deps.logger.error({ library: library.id, asset: asset.id }, 'deleted asset is still live: its removal was not published')
+        }
+      }
       return c.body(null, 204)
     },
   )

@@ -19,6 +19,7 @@ const UpdateLibrary = z
     description: z.string().max(5000),
     stagingEnabled: z.boolean(),
     workflowEnabled: z.boolean(),
+    confirm: z.boolean().openapi({ description: 'Turn staging off although unpublished changes exist' }),
   })
   .partial()
   .refine((value) => Object.keys(value).length > 0, { message: 'nothing to change' })
@@ -102,7 +103,19 @@ export function libraryRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const access = await requireLibrary(c, deps, c.req.valid('param').lib, 'MANAGE_SETTINGS')
-      const { library, disconnectedSites } = await libraries.updateLibrary(access.library.id, c.req.valid('json'))
+      const { confirm, ...changes } = c.req.valid('json')
+      if (changes.stagingEnabled === false && access.library.stagingEnabled && !confirm) {
+        // Never silently: the caller sees what stays unpublished, and confirms.
+        const unpublished = await deps.publisher.unpublishedChanges(access.library.id)
+        if (unpublished.length > 0) {
+          throw new ApiError(
+            'unpublished_changes',
+            `${unpublished.length} change(s) are not live; turning staging off leaves them unpublished: publish them first, or send confirm: true`,
+            { unpublishedChanges: unpublished },
+          )
+        }
+      }
+      const { library, disconnectedSites } = await libraries.updateLibrary(access.library.id, changes)
       deps.logger.info({ user: c.get('user').id, library: library.id, disconnectedSites }, 'library updated')
       return c.json({ ...library, role: access.member?.role ?? null, disconnectedSites }, 200)
     },

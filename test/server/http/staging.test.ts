@@ -150,4 +150,44 @@ describe.each(STORE_KINDS)('Publish to Live with staging on (%s)', (store) => {
     ])
     expect((await call('POST', `/libraries/${libraryId}/assets/${assetId}/versions/9/restore`, owner)).status).toBe(422)
   })
+
+  it('refuses to turn staging off while changes are unpublished, unless confirmed, and says which', async () => {
+    const { call, owner, libraryId, assetId, create, freeze } = await setup(store)
+    const gone = await create('Gone')
+    await freeze(assetId)
+    await freeze(gone)
+    await call('POST', `/libraries/${libraryId}/publications`, owner, { mode: 'simple' })
+    await call('DELETE', `/libraries/${libraryId}/assets/${gone}`, owner)
+    await call('PATCH', `/libraries/${libraryId}`, owner, { workflowEnabled: true })
+    await call('POST', `/libraries/${libraryId}/assets/${assetId}/workflow`, owner, { action: 'submit' })
+
+    const refused = await call('PATCH', `/libraries/${libraryId}`, owner, { stagingEnabled: false })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('unpublished_changes')
+    expect(refused.body.error.details.unpublishedChanges).toEqual(
+      expect.arrayContaining([
+        { assetId, change: 'pending', version: 2 },
+        { assetId: gone, change: 'deleted', version: null },
+      ]),
+    )
+    expect((await call('GET', `/libraries/${libraryId}`, owner)).body.stagingEnabled).toBe(true)
+    const confirmed = await call('PATCH', `/libraries/${libraryId}`, owner, { stagingEnabled: false, confirm: true })
+    expect(confirmed.body.stagingEnabled).toBe(false)
+  })
+})
+
+describe.each(STORE_KINDS)('deleting with staging off (%s)', (store) => {
+  it('takes a deleted asset off the live store at once', async () => {
+    const server = await startServer({ store })
+    const { owner, libraryId, assetId } = await createFixture(server)
+    const site = await (await server.api('/sites', owner, { method: 'POST', body: { name: 'Web' } })).json()
+    await server.api(`/libraries/${libraryId}/sites/${site.id}`, owner, { method: 'PUT' })
+    await server.api(`/libraries/${libraryId}/assets/${assetId}/versions`, owner, { method: 'POST' })
+    await server.api(`/libraries/${libraryId}/assets/${assetId}/publish`, owner, { method: 'POST' })
+    const read = () =>
+      fetch(`${server.url}/api/v1/delivery/sites/${site.id}/assets/${assetId}`, { headers: { authorization: `Bearer ${site.deliveryKey}` } })
+    expect((await read()).status).toBe(200)
+    expect((await server.api(`/libraries/${libraryId}/assets/${assetId}`, owner, { method: 'DELETE' })).status).toBe(204)
+    expect((await read()).status).toBe(404)
+  })
 })
