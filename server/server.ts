@@ -33,6 +33,7 @@ import { createMemoryBus, type EventBus } from './cluster/events.js'
 import { createPublisher, type Failpoint, type PublicationEvent } from './publishing/publisher.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
+import { createTranslationStore } from './store/translation-store.js'
 
 export interface ServerDeps {
   database: OpenDatabase
@@ -72,10 +73,11 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const blobs = createBlobStore({ dir: join(config.dataDir, 'blobs') })
   const versions = createVersionStore(database)
   const live = createLiveStore(database)
+  const translations = createTranslationStore(database)
   const events: EventBus<PublicationEvent> =
     deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
   const failpoints = new Set(config.failpoints)
-  const publisher = createPublisher({ live, versions, assets, files, locks: deps.locks, events, logger, failpoints })
+  const publisher = createPublisher({ live, versions, assets, files, translations, locks: deps.locks, events, logger, failpoints })
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
@@ -121,6 +123,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     blobs,
     versions,
     live,
+    translations,
     publisher,
     events,
     hub,

@@ -20,6 +20,7 @@ import { fileRoutes } from './routes/files.js'
 import { deliveryRoutes } from './routes/delivery.js'
 import { taskRoutes, versionRoutes } from './routes/versions.js'
 import { publicationRoutes } from './routes/publications.js'
+import { translationRoutes } from './routes/translations.js'
 
 const BEARER_HEADER = /^Bearer\s+(\S+)$/i
 const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/assets\/[^/]+\/files$/
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', fileRoutes(deps))
   api.route('/libraries', versionRoutes(deps))
   api.route('/libraries', publicationRoutes(deps))
+  api.route('/libraries', translationRoutes(deps))
   api.route('/tasks', taskRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)

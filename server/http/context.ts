@@ -12,6 +12,7 @@ import type { EventBus } from '../cluster/events.js'
 import type { PublicationEvent, Publisher } from '../publishing/publisher.js'
 import type { LiveStore } from '../store/live-store.js'
 import type { VersionStore } from '../store/version-store.js'
+import type { TranslationStore } from '../store/translation-store.js'
 
 export type AppEnv = {
   Variables: {
@@ -33,6 +34,7 @@ export interface AppDeps {
   blobs: BlobStore
   versions: VersionStore
   live: LiveStore
+  translations: TranslationStore
   publisher: Publisher
   events: EventBus<PublicationEvent>
   hub: CollabHub

@@ -12,7 +12,8 @@ import { renderHtml } from '../content/render-html.js'
 import type { Logger } from '../logger.js'
 import type { AssetStore } from '../store/asset-store.js'
 import type { FileStore } from '../store/file-store.js'
-import type { LiveEntry, LiveFile, LiveStore, Publication, PublicationRequest } from '../store/live-store.js'
+import type { LiveEntry, LiveFile, LiveStore, LiveTranslation, Publication, PublicationRequest } from '../store/live-store.js'
+import type { TranslationStore } from '../store/translation-store.js'
 import type { AssetVersion, VersionStore } from '../store/version-store.js'
 
 export interface PublicationEvent {
@@ -48,6 +49,7 @@ export interface PublisherDeps {
   versions: VersionStore
   assets: AssetStore
   files: FileStore
+  translations: TranslationStore
   locks: Locks
   events: EventBus<PublicationEvent>
   logger: Logger
@@ -73,7 +75,7 @@ interface Plan {
 }
 
 export function createPublisher(deps: PublisherDeps) {
-  const { live, versions, assets, files, locks, events, logger } = deps
+  const { live, versions, assets, files, translations, locks, events, logger } = deps
   const failpoints = deps.failpoints ?? new Set<Failpoint>()
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
 
@@ -95,7 +97,19 @@ export function createPublisher(deps: PublisherDeps) {
       html: version.body === null ? null : renderHtml(version.body),
       collection: version.collection,
       file,
+      translations: await approvedTranslations(assetId),
     }
+  }
+
+  /** Approved translations go live with their asset. */
+  async function approvedTranslations(assetId: string): Promise<Record<string, LiveTranslation>> {
+    const result: Record<string, LiveTranslation> = {}
+    for (const translation of await translations.list(assetId)) {
+      if (!translation.approved) continue
+      const { fields, body } = translation.approved
+      result[translation.locale] = { fields, body, html: body === null ? null : renderHtml(body) }
+    }
+    return result
   }
 
   function manualItems(version: AssetVersion): string[] {

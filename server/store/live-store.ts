@@ -20,6 +20,13 @@ export interface LiveFile {
   filename: string
 }
 
+/** A translation that went live: its fields (over the source's) and body, with the body's HTML. */
+export interface LiveTranslation {
+  fields: Record<string, unknown>
+  body: ProseMirrorJSON | null
+  html: string | null
+}
+
 export interface LiveAsset {
   libraryId: string
   assetId: string
@@ -32,6 +39,7 @@ export interface LiveAsset {
   html: string | null
   collection: unknown
   file: LiveFile | null
+  translations: Record<string, LiveTranslation>
   publishedBy: string
   publishedAt: string
 }
@@ -48,6 +56,7 @@ export type LiveEntry =
       html: string | null
       collection: unknown
       file: LiveFile | null
+      translations: Record<string, LiveTranslation>
     }
   | { kind: 'delete'; assetId: string }
 
@@ -131,6 +140,7 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
                   html: entry.html,
                   collection_json: entry.collection === null || entry.collection === undefined ? null : JSON.stringify(entry.collection),
                   file_json: entry.file === null ? null : JSON.stringify(entry.file),
+                  translations_json: Object.keys(entry.translations).length === 0 ? null : JSON.stringify(entry.translations),
                 }
               : {
                   ...base,
@@ -143,6 +153,7 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
                   html: null,
                   collection_json: null,
                   file_json: null,
+                  translations_json: null,
                 }
           await trx.insertInto('live_versions').values(row).execute()
           if (entry.kind === 'put') written.push(toLive(row))
@@ -313,6 +324,7 @@ function toLive(row: Selectable<LiveVersionTable>): LiveAsset {
     html: row.html,
     collection: row.collection_json === null ? null : JSON.parse(row.collection_json),
     file: row.file_json === null ? null : (JSON.parse(row.file_json) as LiveFile),
+    translations: row.translations_json === null ? {} : (JSON.parse(row.translations_json) as Record<string, LiveTranslation>),
     publishedBy: row.published_by,
     publishedAt: row.published_at,
   }

@@ -214,5 +214,23 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('publications').addColumn('request_json', 'text').execute()
       },
     },
+    '0007_translations': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('asset_translations')
+          .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id').onDelete('cascade'))
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('source_locale', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('fields_json', 'text')
+          .addColumn('body_json', 'text')
+          .addColumn('approved_by', 'text')
+          .addColumn('approved_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('asset_translations_pk', ['asset_id', 'locale'])
+          .execute()
+        await db.schema.alterTable('live_versions').addColumn('translations_json', 'text').execute()
+      },
+    },
   }
 }

@@ -150,6 +150,8 @@ export interface LiveVersionTable {
   html: string | null
   collection_json: string | null
   file_json: string | null
+  /** Approved translations that went live with this version: locale → {fields, body, html}. */
+  translations_json: string | null
   published_by: string
   published_at: string
 }
@@ -172,6 +174,19 @@ export interface PublicationTable {
   request_json: string | null
 }
 
+export interface AssetTranslationTable {
+  asset_id: string
+  locale: string
+  source_locale: string
+  /** in_progress, or approved (with the approved content frozen below). */
+  status: string
+  fields_json: string | null
+  body_json: string | null
+  approved_by: string | null
+  approved_at: string | null
+  created_at: string
+}
+
 export interface Database {
   libraries: LibraryTable
   members: MemberTable
@@ -189,5 +204,6 @@ export interface Database {
   asset_versions: AssetVersionTable
   live_versions: LiveVersionTable
   publications: PublicationTable
+  asset_translations: AssetTranslationTable
   doc_updates: DocUpdateTable
 }

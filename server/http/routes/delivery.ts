@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { stream, streamSSE } from 'hono/streaming'
-import { isId, normalizeTag } from '../../../shared/ids.js'
+import { isId, isLocale, normalizeTag } from '../../../shared/ids.js'
 import { hashDeliveryKey } from '../../auth/delivery-keys.js'
 import type { CollectionQuery } from '../../content/collection.js'
 import type { LiveAsset } from '../../store/live-store.js'
@@ -18,6 +18,13 @@ import { createRouter, errors, json, z } from '../openapi.js'
 const DeliveryParams = z.object({
   site: z.string().refine((v) => isId('site', v), { message: 'not a site id' }).openapi({ param: { name: 'site', in: 'path' } }),
 })
+const LocaleQuery = z.object({
+  locale: z
+    .string()
+    .refine(isLocale, { message: 'not a locale' })
+    .optional()
+    .openapi({ description: 'Serve this translation if it went live (falls back to the source)' }),
+})
 const DeliveryAssetParams = DeliveryParams.extend({
   asset: z.string().refine((v) => isId('ast', v), { message: 'not an asset id' }).openapi({ param: { name: 'asset', in: 'path' } }),
 })
@@ -26,6 +33,7 @@ const LiveAssetSchema = z
   .object({
     id: z.string(),
     type: z.string(),
+    locale: z.string().nullable().openapi({ description: 'The locale served: the one asked for if it went live, else null (the source)' }),
     version: z.number(),
     fields: z.record(z.string(), z.unknown()),
     body: z.any(),
@@ -41,14 +49,16 @@ const CACHE_CONTROL = 'public, no-cache'
 const SSE_KEEPALIVE_MS = 25_000
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'])
 
-function liveJson(live: LiveAsset) {
+function liveJson(live: LiveAsset, locale?: string) {
+  const translation = locale ? live.translations[locale] : undefined
   return {
     id: live.assetId,
     type: live.type,
+    locale: translation ? (locale ?? null) : null,
     version: live.liveVersion,
-    fields: live.fields,
-    body: live.body,
-    html: live.html,
+    fields: translation ? { ...live.fields, ...translation.fields } : live.fields,
+    body: translation ? translation.body : live.body,
+    html: translation ? translation.html : live.html,
     file: live.file ? { size: live.file.size, contentType: live.file.contentType, filename: live.file.filename } : null,
     publishedAt: live.publishedAt,
   }
@@ -90,15 +100,16 @@ export function deliveryRoutes(deps: AppDeps) {
       path: '/sites/{site}/assets/{asset}',
       summary: 'The live version of an asset: fields, body and safe HTML',
       security: DELIVERY_SECURITY,
-      request: { params: DeliveryAssetParams },
+      request: { params: DeliveryAssetParams, query: LocaleQuery },
       responses: { 200: json(LiveAssetSchema, 'The live asset'), 304: { description: 'Not modified' }, ...errors(400, 401, 404) },
     }),
     async (c) => {
       const { site, asset } = c.req.valid('param')
       await authenticateSite(c, site)
+      const { locale } = c.req.valid('query')
       const found = await visible(site, asset)
-      if (notModified(c, `"${found.assetId}.${found.liveVersion}.${found.generation}"`)) return c.body(null, 304)
-      return c.json(liveJson(found), 200)
+      if (notModified(c, `"${found.assetId}.${found.liveVersion}.${found.generation}${locale ? `.${locale}` : ''}"`)) return c.body(null, 304)
+      return c.json(liveJson(found, locale), 200)
     },
   )
 
@@ -138,7 +149,7 @@ export function deliveryRoutes(deps: AppDeps) {
       const members = await live.liveAssets(found.libraryId, ids)
       const generation = await live.currentGeneration(found.libraryId)
       if (notModified(c, `"${found.assetId}.${found.liveVersion}.g${generation}"`)) return c.body(null, 304)
-      return c.json({ ...liveJson(found), items: members.map(liveJson) }, 200)
+      return c.json({ ...liveJson(found), items: members.map((m) => liveJson(m)) }, 200)
     },
   )
 
