@@ -31,6 +31,7 @@ import { createFileStore } from './store/file-store.js'
 import { createBlobStore } from './blobs/blob-store.js'
 import { createMemoryBus, type EventBus } from './cluster/events.js'
 import { createPublisher, type Failpoint, type PublicationEvent } from './publishing/publisher.js'
+import { createRemoteClient, type RemoteClient } from './publishing/remote.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
 import { createTranslationStore } from './store/translation-store.js'
@@ -41,6 +42,8 @@ export interface ServerDeps {
   redis?: Redis
   logger: Logger
   verifyToken: TokenVerifier
+  /** How Remote Live reaches other instances; plain fetch when not given. */
+  remote?: RemoteClient
   /** Publication events; in-process when not given. */
   events?: EventBus<PublicationEvent>
 }
@@ -77,7 +80,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const events: EventBus<PublicationEvent> =
     deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
   const failpoints = new Set(config.failpoints)
-  const publisher = createPublisher({ live, versions, assets, files, translations, locks: deps.locks, events, logger, failpoints })
+  const publisher = createPublisher({ live, versions, assets, files, translations, blobs, remote: deps.remote ?? createRemoteClient(), locks: deps.locks, events, logger, failpoints })
   const docLog = createDocLog(database, deps.locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.

@@ -21,9 +21,10 @@ import { deliveryRoutes } from './routes/delivery.js'
 import { taskRoutes, versionRoutes } from './routes/versions.js'
 import { publicationRoutes } from './routes/publications.js'
 import { translationRoutes } from './routes/translations.js'
+import { remoteRoutes } from './routes/remote.js'
 
 const BEARER_HEADER = /^Bearer\s+(\S+)$/i
-const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/assets\/[^/]+\/files$/
+const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/(assets\/[^/]+\/files|live-imports\/blobs\/[0-9a-f]+)$/
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps) {
   })
   // Uploads stream to disk under their own limit (MAX_UPLOAD_BYTES); everything else is small JSON.
   api.use(async function limitBodies(c, next) {
-    if (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path)) return next()
+    if ((c.req.method === 'POST' || c.req.method === 'PUT') && UPLOAD_PATH.test(c.req.path)) return next()
     return jsonLimit(c, next)
   })
   api.use(async function authenticate(c, next) {
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', versionRoutes(deps))
   api.route('/libraries', publicationRoutes(deps))
   api.route('/libraries', translationRoutes(deps))
+  api.route('/libraries', remoteRoutes(deps))
   api.route('/tasks', taskRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)

@@ -24,6 +24,7 @@ export type ApiErrorCode =
   | 'role_in_use'
   | 'publication_failed'
   | 'unpublished_changes'
+  | 'remote_failed'
   | 'internal_error'
 
 const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
@@ -44,6 +45,7 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   role_in_use: 409,
   publication_failed: 500,
   unpublished_changes: 409,
+  remote_failed: 502,
   internal_error: 500,
 }
 

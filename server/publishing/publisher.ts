@@ -14,6 +14,9 @@ import type { AssetStore } from '../store/asset-store.js'
 import type { FileStore } from '../store/file-store.js'
 import type { LiveEntry, LiveFile, LiveStore, LiveTranslation, Publication, PublicationRequest } from '../store/live-store.js'
 import type { TranslationStore } from '../store/translation-store.js'
+import type { BlobStore } from '../blobs/blob-store.js'
+import { RemoteError, type RemoteClient } from './remote.js'
+import type { RemoteTarget } from '../store/live-store.js'
 import type { AssetVersion, VersionStore } from '../store/version-store.js'
 
 export interface PublicationEvent {
@@ -31,6 +34,8 @@ export type PublishRefusal =
   | { reason: 'nothing_to_publish' }
   | { reason: 'unknown_assets'; assetIds: string[] }
   | { reason: 'no_such_version'; assetId: string; version: number }
+  | { reason: 'no_remote_target' }
+  | { reason: 'remote_failed'; message: string }
 
 /** Work a library holds that sites do not see yet. */
 export interface UnpublishedChange {
@@ -50,6 +55,8 @@ export interface PublisherDeps {
   assets: AssetStore
   files: FileStore
   translations: TranslationStore
+  blobs: BlobStore
+  remote: RemoteClient
   locks: Locks
   events: EventBus<PublicationEvent>
   logger: Logger
@@ -75,7 +82,7 @@ interface Plan {
 }
 
 export function createPublisher(deps: PublisherDeps) {
-  const { live, versions, assets, files, translations, locks, events, logger } = deps
+  const { live, versions, assets, files, translations, blobs, remote, locks, events, logger } = deps
   const failpoints = deps.failpoints ?? new Set<Failpoint>()
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
 
@@ -122,8 +129,7 @@ export function createPublisher(deps: PublisherDeps) {
    * Closes the plan over references: a manual collection going live brings along the members that
    * are not live yet, if they have an approved version (`include`), or the plan fails with the list.
    */
-  async function closeReferences(libraryId: string, plan: Plan, include: boolean) {
-    const liveNow = await live.liveState(libraryId)
+  async function closeReferences(libraryId: string, plan: Plan, include: boolean, liveNow: ReadonlyMap<string, number | null>) {
     const removing = new Set(plan.remove)
     const dangling = new Map<string, string[]>()
     const queue = [...plan.put.entries()]
@@ -145,9 +151,14 @@ export function createPublisher(deps: PublisherDeps) {
   }
 
   /** What a request would publish now; a scheduled publication plans again when it runs. */
-  async function plan(libraryId: string, request: PublicationRequest): Promise<{ ok: true; plan: Plan } | ({ ok: false } & PublishRefusal)> {
+  async function plan(
+    libraryId: string,
+    request: PublicationRequest,
+    target: RemoteTarget | null,
+  ): Promise<{ ok: true; plan: Plan } | ({ ok: false } & PublishRefusal)> {
     const result: Plan = { put: new Map(), remove: [] }
-    const liveNow = await live.liveState(libraryId)
+    // What is live where this publication goes: here, or on the other instance.
+    const liveNow = target ? await remote.liveState(target) : await live.liveState(libraryId)
     const existing = new Set(await assets.allIds(libraryId))
     switch (request.mode) {
       case 'simple': {
@@ -185,6 +196,8 @@ export function createPublisher(deps: PublisherDeps) {
         if (notApproved.length > 0) return { ok: false, reason: 'not_approved', assetIds: notApproved }
         break
       }
+      case 'import':
+        return { ok: false, reason: 'nothing_to_publish' }
       case 'restore': {
         const [id] = request.assetIds ?? []
         const version = id && request.restoreVersion !== undefined ? await versions.getVersion(id, request.restoreVersion) : null
@@ -198,7 +211,7 @@ export function createPublisher(deps: PublisherDeps) {
     if (result.put.size === 0 && result.remove.length === 0) return { ok: false, reason: 'nothing_to_publish' }
     // The simple mode publishes everything changed, so it may include what collections need; an
     // advanced publication names its assets, and brings along members that have approved versions.
-    const references = await closeReferences(libraryId, result, true)
+    const references = await closeReferences(libraryId, result, true, liveNow)
     if (references.length > 0) return { ok: false, reason: 'dangling_references', references }
     return { ok: true, plan: result }
   }
@@ -212,7 +225,15 @@ export function createPublisher(deps: PublisherDeps) {
     const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
     if (!lease) return { ok: false, reason: 'busy', running: await live.runningPublication(libraryId) }
     try {
-      const planned = await plan(libraryId, request)
+      const target = request.target === 'remote' ? await live.getRemoteTarget(libraryId) : null
+      if (request.target === 'remote' && !target) return { ok: false, reason: 'no_remote_target' }
+      let planned: Awaited<ReturnType<typeof plan>>
+      try {
+        planned = await plan(libraryId, request, target)
+      } catch (error) {
+        if (!(error instanceof RemoteError)) throw error
+        planned = { ok: false, reason: 'remote_failed', message: error.message }
+      }
       if (!planned.ok) {
         if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt: Date.now() })
         return planned
@@ -222,18 +243,23 @@ export function createPublisher(deps: PublisherDeps) {
       const startedAt = Date.now()
       const publication = scheduled
         ? await live.runScheduled(scheduled.id, assetIds)
-        : await live.startPublication({ libraryId, mode: request.mode, assetIds, createdBy: userId })
+        : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds, createdBy: userId })
       try {
         const entries: LiveEntry[] = []
         for (const [id, version] of put) entries.push(await entryFor(id, version))
         for (const id of remove) entries.push({ kind: 'delete', assetId: id })
-        const { generation } = await live.writeGeneration(libraryId, entries, userId, async () => {
-          if (failpoints.has('publish-before-switch')) throw new Error('failpoint publish-before-switch')
-          if (!(await lease.isHeld())) throw new LostLockError()
-        })
+        const generation = target
+          ? await sendToRemote(target, entries, lease)
+          : (
+              await live.writeGeneration(libraryId, entries, userId, async () => {
+                if (failpoints.has('publish-before-switch')) throw new Error('failpoint publish-before-switch')
+                if (!(await lease.isHeld())) throw new LostLockError()
+              })
+            ).generation
         const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
-        events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
-        logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length }, 'published')
+        // The other instance tells its own sites; only a local publication is ours to announce.
+        if (!target) events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
+        logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length, remote: target?.url }, 'published')
         return { ok: true, publication: done }
       } catch (error) {
         const failed = await live.finishPublication(publication.id, {
@@ -242,6 +268,42 @@ export function createPublisher(deps: PublisherDeps) {
           startedAt,
         })
         logger.error({ library: libraryId, publication: failed.id, err: error }, 'publication failed')
+        return { ok: true, publication: failed }
+      }
+    } finally {
+      await lease.release()
+    }
+  }
+
+  /** Files first (by hash), then the generation, which the other instance commits all or nothing. */
+  async function sendToRemote(target: RemoteTarget, entries: readonly LiveEntry[], lease: { isHeld(): Promise<boolean> }): Promise<number> {
+    for (const entry of entries) {
+      if (entry.kind === 'put' && entry.file) await remote.putBlob(target, entry.file.blobHash, blobs.open(entry.file.blobHash), entry.file.size)
+    }
+    if (!(await lease.isHeld())) throw new LostLockError()
+    return (await remote.importGeneration(target, entries)).generation
+  }
+
+  /**
+   * Receives a generation from another instance (Remote Live): written here all or nothing under
+   * this library's publication lock, and announced to this instance's sites.
+   */
+  async function importGeneration(libraryId: string, entries: readonly LiveEntry[], userId: string): Promise<PublishResult> {
+    const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
+    if (!lease) return { ok: false, reason: 'busy', running: await live.runningPublication(libraryId) }
+    try {
+      const assetIds = entries.map((e) => e.assetId)
+      const startedAt = Date.now()
+      const publication = await live.startPublication({ libraryId, mode: 'import', assetIds, createdBy: userId })
+      try {
+        const { generation } = await live.writeGeneration(libraryId, entries, userId, async () => {
+          if (!(await lease.isHeld())) throw new LostLockError()
+        })
+        const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
+        events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
+        return { ok: true, publication: done }
+      } catch (error) {
+        const failed = await live.finishPublication(publication.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), startedAt })
         return { ok: true, publication: failed }
       }
     } finally {
@@ -295,9 +357,13 @@ export function createPublisher(deps: PublisherDeps) {
       return execute(input.libraryId, input.request, input.userId, null)
     },
 
+    importGeneration,
+
     /** Checks the request now, records it, and runs it (checked again) at its time. */
     async schedule(input: { libraryId: string; request: PublicationRequest; userId: string; at: Date }): Promise<PublishResult> {
-      const planned = await plan(input.libraryId, input.request)
+      const target = input.request.target === 'remote' ? await live.getRemoteTarget(input.libraryId) : null
+      if (input.request.target === 'remote' && !target) return { ok: false, reason: 'no_remote_target' }
+      const planned = await plan(input.libraryId, input.request, target)
       if (!planned.ok) return planned
       const publication = await live.schedulePublication({
         libraryId: input.libraryId,
@@ -337,6 +403,10 @@ export function describeRefusal(refusal: PublishRefusal): string {
       return `not assets of this library: ${refusal.assetIds.join(', ')}`
     case 'no_such_version':
       return `${refusal.assetId} has no approved version ${refusal.version} to restore`
+    case 'no_remote_target':
+      return 'this library has no Remote Live target: PUT /libraries/:lib/remote first'
+    case 'remote_failed':
+      return refusal.message
   }
 }
 

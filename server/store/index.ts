@@ -17,6 +17,6 @@ export type { FileStore, FileVersion, Checkout, CheckoutResult } from './file-st
 export { createVersionStore } from './version-store.js'
 export type { VersionStore, AssetVersion, NewVersion, VersionStatus } from './version-store.js'
 export { createLiveStore } from './live-store.js'
-export type { LiveStore, LiveAsset, LiveEntry, LiveFile, LiveTranslation, Publication, PublicationRequest } from './live-store.js'
+export type { LiveStore, LiveAsset, LiveEntry, LiveFile, LiveTranslation, Publication, PublicationRequest, RemoteTarget } from './live-store.js'
 export { createTranslationStore } from './translation-store.js'
 export type { TranslationStore, Translation } from './translation-store.js'

@@ -60,8 +60,16 @@ export type LiveEntry =
     }
   | { kind: 'delete'; assetId: string }
 
+export interface RemoteTarget {
+  libraryId: string
+  url: string
+  remoteLibraryId: string
+  token: string
+}
+
 export interface PublicationRequest {
-  mode: 'asset' | 'simple' | 'advanced' | 'restore'
+  mode: 'asset' | 'simple' | 'advanced' | 'restore' | 'import'
+  target?: 'local' | 'remote'
   assetIds?: string[]
   since?: string
   restoreVersion?: number
@@ -91,6 +99,8 @@ export interface LiveStore {
    */
   writeGeneration(libraryId: string, entries: readonly LiveEntry[], publishedBy: string, check?: () => Promise<void>): Promise<{ generation: number; assets: LiveAsset[] }>
   currentGeneration(libraryId: string): Promise<number>
+  getRemoteTarget(libraryId: string): Promise<RemoteTarget | null>
+  setRemoteTarget(libraryId: string, target: Omit<RemoteTarget, 'libraryId'> | null): Promise<void>
   /** The library an asset was published from, if it ever was. */
   libraryOfLiveAsset(assetId: string): Promise<string | null>
   liveAsset(libraryId: string, assetId: string): Promise<LiveAsset | null>
@@ -167,6 +177,24 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
     async currentGeneration(libraryId) {
       const row = await db.selectFrom('libraries').select('live_generation').where('id', '=', libraryId).executeTakeFirst()
       return row?.live_generation ?? 0
+    },
+
+    async getRemoteTarget(libraryId) {
+      const row = await db.selectFrom('remote_targets').selectAll().where('library_id', '=', libraryId).executeTakeFirst()
+      return row ? { libraryId, url: row.url, remoteLibraryId: row.remote_library_id, token: row.token } : null
+    },
+
+    async setRemoteTarget(libraryId, target) {
+      if (target === null) {
+        await db.deleteFrom('remote_targets').where('library_id', '=', libraryId).execute()
+        return
+      }
+      const values = { url: target.url, remote_library_id: target.remoteLibraryId, token: target.token, updated_at: nowIso() }
+      await db
+        .insertInto('remote_targets')
+        .values({ library_id: libraryId, ...values })
+        .onConflict((oc) => oc.column('library_id').doUpdateSet(values))
+        .execute()
     },
 
     async libraryOfLiveAsset(assetId) {

@@ -232,5 +232,17 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('live_versions').addColumn('translations_json', 'text').execute()
       },
     },
+    '0008_remote_targets': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('remote_targets')
+          .addColumn('library_id', 'text', (c) => c.primaryKey().references('libraries.id').onDelete('cascade'))
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('remote_library_id', 'text', (c) => c.notNull())
+          .addColumn('token', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }

@@ -187,6 +187,16 @@ export interface AssetTranslationTable {
   created_at: string
 }
 
+/** Where a library's Remote Live publications go, with the credentials the other instance gave. */
+export interface RemoteTargetTable {
+  library_id: string
+  url: string
+  remote_library_id: string
+  /** A bearer token of the remote instance; never answered by the API. */
+  token: string
+  updated_at: string
+}
+
 export interface Database {
   libraries: LibraryTable
   members: MemberTable
@@ -205,5 +215,6 @@ export interface Database {
   live_versions: LiveVersionTable
   publications: PublicationTable
   asset_translations: AssetTranslationTable
+  remote_targets: RemoteTargetTable
   doc_updates: DocUpdateTable
 }

@@ -1,7 +1,7 @@
 /** Publishing: one asset now (staging off), Publish to Live (staging on), rollback, and the record. */
 import { createRoute } from '@hono/zod-openapi'
 import { isId } from '../../../shared/ids.js'
-import { describeRefusal, type PublishResult } from '../../publishing/publisher.js'
+import { describeRefusal, type PublishRefusal, type PublishResult } from '../../publishing/publisher.js'
 import type { PublicationRequest } from '../../store/live-store.js'
 import { requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
@@ -59,14 +59,17 @@ const PublishToLive = z
     message: 'advanced publications name assetIds or a since date (one of them)',
   })
 
+function refusal(result: PublishRefusal): ApiError {
+  const code = result.reason === 'busy' ? 'conflict' : result.reason === 'remote_failed' ? 'remote_failed' : 'unprocessable'
+  return new ApiError(code, describeRefusal(result))
+}
+
 export function publicationRoutes(deps: AppDeps) {
   const { publisher, live, assets } = deps
   const app = createRouter()
 
   function answer(result: PublishResult) {
-    if (!result.ok) {
-      throw new ApiError(result.reason === 'busy' ? 'conflict' : 'unprocessable', describeRefusal(result))
-    }
+    if (!result.ok) throw refusal(result)
     if (result.publication.status === 'failed') {
       throw new ApiError('publication_failed', `publication ${result.publication.id} failed: ${result.publication.error ?? 'unknown error'}; nothing was published`)
     }
@@ -106,9 +109,9 @@ export function publicationRoutes(deps: AppDeps) {
       const body = c.req.valid('json')
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, body.mode === 'simple' ? 'PUBLISH_LIBRARY' : 'PUBLISH')
       if (!library.stagingEnabled) throw new ApiError('unprocessable', 'staging is off: publish assets one by one (POST …/assets/:asset/publish)')
-      if (body.target === 'remote') throw new ApiError('unprocessable', 'Remote Live is not available yet; publish to the local live store')
       const request: PublicationRequest = {
         mode: body.mode,
+        target: body.target,
         ...(body.assetIds !== undefined ? { assetIds: body.assetIds } : {}),
         ...(body.since !== undefined ? { since: body.since } : {}),
       }
@@ -117,7 +120,7 @@ export function publicationRoutes(deps: AppDeps) {
         const at = new Date(body.scheduledAt)
         if (at.getTime() <= Date.now()) throw new ApiError('unprocessable', 'scheduledAt is in the past')
         const result = await publisher.schedule({ libraryId: library.id, request, userId, at })
-        if (!result.ok) throw new ApiError(result.reason === 'busy' ? 'conflict' : 'unprocessable', describeRefusal(result))
+        if (!result.ok) throw refusal(result)
         return c.json(result.publication, 201)
       }
       return c.json(answer(await publisher.publish({ libraryId: library.id, request, userId })), 201)
