@@ -7,7 +7,7 @@
  * or not at all.
  */
 import type { EventBus } from '../cluster/events.js'
-import type { Locks } from '../cluster/types.js'
+import type { LockLease, Locks } from '../cluster/types.js'
 import { renderHtml } from '../content/render-html.js'
 import type { Logger } from '../logger.js'
 import type { AssetStore } from '../store/asset-store.js'
@@ -65,6 +65,9 @@ export interface PublisherDeps {
 
 /** A publication lock outlives any sane publication; the holder renews nothing. */
 const PUBLICATION_LOCK_TTL_MS = 120_000
+/** How often, and how far apart, a request that meets the lock looks for the publication holding it. */
+const BUSY_LOOKS = 5
+const BUSY_LOOK_DELAY_MS = 20
 /** Timers cannot wait longer; a later schedule is re-armed when this one fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -216,34 +219,57 @@ export function createPublisher(deps: PublisherDeps) {
     return { ok: true, plan: result }
   }
 
+  /**
+   * Takes the library's publication lock, or answers busy with the publication that holds it. The
+   * holder records its publication just after taking the lock and releases the lock just after
+   * finishing it, so a request that meets the lock without a running record looks again briefly.
+   */
+  async function takeLock(libraryId: string): Promise<{ ok: true; lease: LockLease } | ({ ok: false } & PublishRefusal)> {
+    for (let attempt = 0; ; attempt++) {
+      const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
+      if (lease) return { ok: true, lease }
+      const running = await live.runningPublication(libraryId)
+      if (running || attempt >= BUSY_LOOKS) return { ok: false, reason: 'busy', running }
+      await new Promise((resolve) => setTimeout(resolve, BUSY_LOOK_DELAY_MS))
+    }
+  }
+
   async function execute(
     libraryId: string,
     request: PublicationRequest,
     userId: string,
     scheduled: Publication | null,
   ): Promise<PublishResult> {
-    const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
-    if (!lease) return { ok: false, reason: 'busy', running: await live.runningPublication(libraryId) }
+    const taken = await takeLock(libraryId)
+    if (!taken.ok) return taken
+    const lease = taken.lease
     try {
       const target = request.target === 'remote' ? await live.getRemoteTarget(libraryId) : null
       if (request.target === 'remote' && !target) return { ok: false, reason: 'no_remote_target' }
+      // Recorded as running before anything else, so that a concurrent request's 409 can name it.
+      const startedAt = Date.now()
+      const running = scheduled
+        ? await live.runScheduled(scheduled.id, [])
+        : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds: [], createdBy: userId })
       let planned: Awaited<ReturnType<typeof plan>>
       try {
         planned = await plan(libraryId, request, target)
       } catch (error) {
-        if (!(error instanceof RemoteError)) throw error
+        if (!(error instanceof RemoteError)) {
+          await live.finishPublication(running.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), startedAt })
+          throw error
+        }
         planned = { ok: false, reason: 'remote_failed', message: error.message }
       }
       if (!planned.ok) {
-        if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt: Date.now() })
+        // A scheduled publication keeps its record, failed; a refused request leaves none.
+        if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt })
+        else await live.deletePublication(running.id)
         return planned
       }
       const { put, remove } = planned.plan
       const assetIds = [...put.keys(), ...remove]
-      const startedAt = Date.now()
-      const publication = scheduled
-        ? await live.runScheduled(scheduled.id, assetIds)
-        : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds, createdBy: userId })
+      const publication = await live.setPublicationAssets(running.id, assetIds)
       try {
         const entries: LiveEntry[] = []
         for (const [id, version] of put) entries.push(await entryFor(id, version))
@@ -289,8 +315,9 @@ export function createPublisher(deps: PublisherDeps) {
    * this library's publication lock, and announced to this instance's sites.
    */
   async function importGeneration(libraryId: string, entries: readonly LiveEntry[], userId: string): Promise<PublishResult> {
-    const lease = await locks.tryAcquire(`publish:${libraryId}`, PUBLICATION_LOCK_TTL_MS)
-    if (!lease) return { ok: false, reason: 'busy', running: await live.runningPublication(libraryId) }
+    const taken = await takeLock(libraryId)
+    if (!taken.ok) return taken
+    const lease = taken.lease
     try {
       const assetIds = entries.map((e) => e.assetId)
       const startedAt = Date.now()
@@ -375,8 +402,13 @@ export function createPublisher(deps: PublisherDeps) {
       return { ok: true, publication }
     },
 
-    /** Arms the timers of publications scheduled before this node started. */
+    /**
+     * Arms the timers of publications scheduled before this node started, and closes the records
+     * of publications a stopped node left running (past the lock's TTL, nobody can still hold them).
+     */
     async start(): Promise<void> {
+      const interrupted = await live.failInterrupted(new Date(Date.now() - PUBLICATION_LOCK_TTL_MS).toISOString())
+      if (interrupted > 0) logger.warn({ publications: interrupted }, 'marked interrupted publications as failed')
       for (const publication of await live.listScheduled()) arm(publication)
     },
 

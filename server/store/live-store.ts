@@ -116,6 +116,12 @@ export interface LiveStore {
   runScheduled(id: string, assetIds: string[]): Promise<Publication>
   listScheduled(): Promise<Publication[]>
   runningPublication(libraryId: string): Promise<Publication | null>
+  /** Marks publications still 'running' since before `before` as failed: their node stopped mid-way. */
+  failInterrupted(before: string): Promise<number>
+  /** Forgets a publication that was refused before it wrote anything. */
+  deletePublication(id: string): Promise<void>
+  /** Records which assets a running publication turned out to cover. */
+  setPublicationAssets(id: string, assetIds: string[]): Promise<Publication>
   finishPublication(id: string, outcome: { status: 'succeeded' | 'failed'; generation?: number; error?: string; startedAt: number }): Promise<Publication>
   getPublication(libraryId: string, id: string): Promise<Publication | null>
   listPublications(libraryId: string, page: PageRequest): Promise<Page<Publication> | null>
@@ -288,6 +294,25 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
         .limit(1)
         .executeTakeFirst()
       return row ? toPublication(row) : null
+    },
+
+    async failInterrupted(before) {
+      const result = await db
+        .updateTable('publications')
+        .set({ status: 'failed', error: 'interrupted: the node running it stopped; nothing of it went live', finished_at: nowIso() })
+        .where('status', '=', 'running')
+        .where('created_at', '<', before)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows)
+    },
+
+    async deletePublication(id) {
+      await db.deleteFrom('publications').where('id', '=', id).execute()
+    },
+
+    async setPublicationAssets(id, assetIds) {
+      await db.updateTable('publications').set({ asset_ids: JSON.stringify(assetIds) }).where('id', '=', id).execute()
+      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
     },
 
     async startPublication({ libraryId, mode, assetIds, createdBy }) {
