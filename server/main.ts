@@ -3,6 +3,7 @@
  * With no environment at all it runs the embedded default: SQLite under ./data, in-process
  * locks, a generated dev secret and a seeded demo library.
  */
+import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { loadOrCreateDevSecret } from './auth/dev-secret.js'
 import { createTokenVerifier, mintToken } from './auth/tokens.js'
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   }
   const locks = redis && config.redis ? createRedisLocks({ redis, prefix: config.redis.prefix }) : createMemoryLocks()
 
-  const server = createServer(config, { database, locks, logger, verifyToken, ...(redis ? { redis } : {}) })
+  const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url))
+  const server = createServer(config, { database, locks, logger, verifyToken, clientDir, ...(redis ? { redis } : {}) })
   const seed = config.seedDemo && (await server.libraries.countLibraries()) === 0 ? await seedDemo(server) : null
   const { url } = await server.listen()
   logger.info({ url, store: config.store.kind, redis: Boolean(redis) }, 'listening')
@@ -65,10 +67,11 @@ async function printDemo(url: string, secret: string, seed: DemoSeed | null, con
     lines.push(`Its assets: ${seed.assetIds.join(', ')}`)
     lines.push(`The demo site's delivery key (shown once): ${seed.deliveryKey}`, '')
   }
-  lines.push('Demo users (tokens valid for 30 days):')
+  lines.push('Demo users (sign-in links and tokens, valid for 30 days):')
   for (const user of DEMO_USERS) {
     const token = await mintToken(secret, { sub: user.id, name: user.name, admin: user.admin, expiresIn: DEMO_TOKEN_LIFETIME })
     lines.push(`  ${user.name} (${user.role}${user.admin ? ', instance admin' : ''}): ${token}`)
+    lines.push(`    sign in: ${url}/?token=${token}`)
   }
   lines.push('', `Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/libraries`, '')
   process.stdout.write(`${lines.join('\n')}\n`)

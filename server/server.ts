@@ -42,6 +42,8 @@ export interface ServerDeps {
   redis?: Redis
   logger: Logger
   verifyToken: TokenVerifier
+  /** The built browser app (dist/client). */
+  clientDir?: string
   /** How Remote Live reaches other instances; plain fetch when not given. */
   remote?: RemoteClient
   /** Publication events; in-process when not given. */
@@ -133,6 +135,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     logger,
     maxJsonBytes: MAX_JSON_BYTES,
     maxUploadBytes: config.limits.maxUploadBytes,
+    clientDir: deps.clientDir,
     checkoutTtlMs: config.checkoutTtlMs,
     verifyToken: deps.verifyToken,
     async health() {

@@ -18,6 +18,7 @@ export interface ConnectionHooks {
 
 export class Connection implements RoomMember {
   clientId: number | null = null
+  readonly joinedAt = new Date().toISOString()
   #open = true
   #answeredReadOnly = false
 
@@ -50,6 +51,14 @@ export class Connection implements RoomMember {
     }
     this.socket.send(frame)
     this.hooks.onSend()
+  }
+
+  /** Applies a new access level at once; a downgrade is announced so the client can go read-only. */
+  setAccess(access: Access): void {
+    const downgraded = this.access === 'write' && access === 'read'
+    this.access = access
+    this.#answeredReadOnly = downgraded
+    if (downgraded) this.send(encodePermissionDenied(`read-only: your access to ${this.room.name} changed`))
   }
 
   receiveText(): void {

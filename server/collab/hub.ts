@@ -37,6 +37,14 @@ export type JoinTicket =
     }
   | { ok: false; closeCode: number; reason: string; userId: string | null }
 
+export interface PresenceEntry {
+  document: string
+  userId: string
+  name: string
+  access: Access
+  since: string
+}
+
 export interface CollabStats {
   documents: number
   connections: number
@@ -160,11 +168,24 @@ export class CollabHub {
         if (connection.user.id !== userId || connection.access === access) continue
         changed++
         if (access === 'none') connection.close(CLOSE_FORBIDDEN, 'access revoked')
-        else connection.access = access
+        else connection.setAccess(access)
         this.#options.logger.info({ user: userId, doc: room.name, access }, 'access changed')
       }
     }
     return changed
+  }
+
+  /** Who is in which document of a library now, on this node. */
+  presence(libraryId: string): PresenceEntry[] {
+    const entries: PresenceEntry[] = []
+    for (const room of this.#rooms.values()) {
+      if (room.libraryId !== libraryId) continue
+      for (const member of room.members) {
+        const connection = member as Connection
+        entries.push({ document: room.name, userId: connection.user.id, name: connection.user.name, access: connection.access, since: connection.joinedAt })
+      }
+    }
+    return entries
   }
 
   /**

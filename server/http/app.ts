@@ -6,12 +6,13 @@
  *   const res = await app.request('/healthz')
  */
 import { Hono } from 'hono'
+import { serveStatic } from '@hono/node-server/serve-static'
 import { bodyLimit } from 'hono/body-limit'
 import type { AppDeps, AppEnv } from './context.js'
 import { ApiError, errorBody, errorResponse } from './errors.js'
 import { createRouter } from './openapi.js'
 import { renderApiPage } from './api-page.js'
-import { assetRoutes } from './routes/assets.js'
+import { assetLookupRoutes, assetRoutes } from './routes/assets.js'
 import { libraryRoutes } from './routes/libraries.js'
 import { memberRoutes } from './routes/members.js'
 import { librarySiteRoutes, siteRoutes } from './routes/sites.js'
@@ -32,12 +33,21 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => errorResponse(c, error, (e) => deps.logger.error({ err: e, path: c.req.path }, 'request failed')))
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
 
+  if (deps.clientDir) {
+    // The browser app: its built files, and index.html for every path the app routes itself.
+    const root = deps.clientDir
+    app.use('/assets/*', serveStatic({ root }))
+    for (const path of ['/', '/libraries/*', '/edit/*', '/preview/*']) {
+      app.get(path, serveStatic({ root, path: 'index.html' }))
+    }
+  }
   app.get('/', (c) =>
     c.json({
       name: 'Folio',
       api: '/api/v1',
       collaboration: '/collab/<document>?token=<JWT>',
       health: '/healthz',
+      app: 'not built: run `npm run build`',
     }),
   )
 
@@ -90,6 +100,8 @@ export function createApp(deps: AppDeps) {
   api.route('/libraries', publicationRoutes(deps))
   api.route('/libraries', translationRoutes(deps))
   api.route('/libraries', remoteRoutes(deps))
+  api.route('/preview', deliveryRoutes(deps, 'user'))
+  api.route('/assets', assetLookupRoutes(deps))
   api.route('/tasks', taskRoutes(deps))
   api.route('/sites', siteRoutes(deps))
   app.route('/api/v1', api)

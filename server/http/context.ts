@@ -47,4 +47,6 @@ export interface AppDeps {
   maxJsonBytes: number
   maxUploadBytes: number
   checkoutTtlMs: number
+  /** The built browser app, served at `/`; undefined serves none. */
+  clientDir?: string | undefined
 }

@@ -34,6 +34,7 @@ export const Library = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     role: z.string().nullable().openapi({ description: "The caller's role in the library" }),
+    permissions: z.array(z.string()).openapi({ description: "What the caller may do in the library" }),
   })
   .openapi('Library')
 

@@ -32,9 +32,11 @@ export interface TestServer {
 export interface StartOptions {
   store?: StoreKind
   env?: Record<string, string>
+  /** Serve the built browser app from here. */
+  clientDir?: string
 }
 
-export async function startServer({ store = 'sqlite', env = {} }: StartOptions = {}): Promise<TestServer> {
+export async function startServer({ store = 'sqlite', env = {}, clientDir }: StartOptions = {}): Promise<TestServer> {
   const parsed = parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -60,6 +62,7 @@ export async function startServer({ store = 'sqlite', env = {} }: StartOptions =
     locks: createMemoryLocks(),
     logger,
     verifyToken: createTokenVerifier({ kind: 'secret', secret: TEST_SECRET }),
+    ...(clientDir ? { clientDir } : {}),
   })
   const { port } = await folio.listen()
   const url = `http://127.0.0.1:${port}`

@@ -321,3 +321,29 @@ export function assetRoutes(deps: AppDeps) {
 
   return app
 }
+
+/** `/assets/:asset`: an asset by its id alone, for deep links that do not name the library. */
+export function assetLookupRoutes(deps: AppDeps) {
+  const app = createRouter()
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{asset}',
+      summary: 'Where an asset lives: its library, type and title',
+      security: BEARER,
+      request: { params: AssetParams.pick({ asset: true }) },
+      responses: { 200: json(AssetSummary.pick({ id: true, libraryId: true, type: true, title: true, status: true }), 'The asset'), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const assetId = c.req.valid('param').asset
+      const asset = await deps.assets.getAsset(assetId)
+      if (!asset) throw new ApiError('not_found', `no asset ${assetId}`)
+      // Someone who cannot see the library learns nothing of the asset either.
+      await requireLibrary(c, deps, asset.libraryId, 'VIEW').catch(() => {
+        throw new ApiError('not_found', `no asset ${assetId}`)
+      })
+      return c.json({ id: asset.id, libraryId: asset.libraryId, type: asset.type, title: asset.title, status: asset.status }, 200)
+    },
+  )
+  return app
+}

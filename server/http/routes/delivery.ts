@@ -9,6 +9,7 @@ import type { Context } from 'hono'
 import { stream, streamSSE } from 'hono/streaming'
 import { isId, isLocale, normalizeTag } from '../../../shared/ids.js'
 import { hashDeliveryKey } from '../../auth/delivery-keys.js'
+import { permissionsOf } from '../../domain/permissions.js'
 import type { CollectionQuery } from '../../content/collection.js'
 import type { LiveAsset } from '../../store/live-store.js'
 import type { AppDeps, AppEnv } from '../context.js'
@@ -43,7 +44,6 @@ const LiveAssetSchema = z
   })
   .openapi('LiveAsset')
 
-const DELIVERY_SECURITY = [{ deliveryKey: [] }]
 /** Sites revalidate every read with the ETag: a publication is visible at the next request. */
 const CACHE_CONTROL = 'public, no-cache'
 const SSE_KEEPALIVE_MS = 25_000
@@ -64,13 +64,26 @@ function liveJson(live: LiveAsset, locale?: string) {
   }
 }
 
-export function deliveryRoutes(deps: AppDeps) {
+/**
+ * Who reads: a site with its delivery key (`/delivery`), or a signed-in user previewing what a
+ * site receives (`/preview`: the site's libraries that the user can view).
+ */
+export type DeliveryReader = 'site-key' | 'user'
+
+export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key') {
   const { sites, live, assets, taxonomy } = deps
   const app = createRouter()
-  app.openAPIRegistry.registerComponent('securitySchemes', 'deliveryKey', { type: 'http', scheme: 'bearer', description: "A site's delivery key" })
+  if (reader === 'site-key') {
+    app.openAPIRegistry.registerComponent('securitySchemes', 'deliveryKey', { type: 'http', scheme: 'bearer', description: "A site's delivery key" })
+  }
+  const DELIVERY_SECURITY = reader === 'site-key' ? [{ deliveryKey: [] }] : [{ bearer: [] }]
 
-  /** Checks the delivery key of the site in the path; 401 for anything but the right key. */
+  /** Checks who reads for the site in the path; 401 for a wrong key, 404 for a site a user cannot know. */
   async function authenticateSite(c: Context<AppEnv>, siteId: string): Promise<void> {
+    if (reader === 'user') {
+      if (!(await sites.getSite(siteId))) throw new ApiError('not_found', `no site ${siteId}`)
+      return
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')
     const stored = await sites.deliveryKeyHash(siteId)
     const given = match?.[1] ? Buffer.from(hashDeliveryKey(match[1]), 'hex') : null
@@ -79,10 +92,18 @@ export function deliveryRoutes(deps: AppDeps) {
     }
   }
 
+  /** Whether this reader sees a library's live content through the site. */
+  async function sees(c: Context<AppEnv>, siteId: string, libraryId: string): Promise<boolean> {
+    if (!(await sites.isConnected(libraryId, siteId))) return false
+    if (reader === 'site-key') return true
+    const { grant } = await deps.libraries.grantOf(libraryId, c.get('user').id)
+    return permissionsOf(grant).has('VIEW')
+  }
+
   /** The live version of an asset as the site may see it: published, and from a connected library. */
-  async function visible(siteId: string, assetId: string): Promise<LiveAsset> {
+  async function visible(c: Context<AppEnv>, siteId: string, assetId: string): Promise<LiveAsset> {
     const libraryId = await live.libraryOfLiveAsset(assetId)
-    const found = libraryId && (await sites.isConnected(libraryId, siteId)) ? await live.liveAsset(libraryId, assetId) : null
+    const found = libraryId && (await sees(c, siteId, libraryId)) ? await live.liveAsset(libraryId, assetId) : null
     if (!found) throw new ApiError('not_found', `no live asset ${assetId} for this site`)
     return found
   }
@@ -107,7 +128,7 @@ export function deliveryRoutes(deps: AppDeps) {
       const { site, asset } = c.req.valid('param')
       await authenticateSite(c, site)
       const { locale } = c.req.valid('query')
-      const found = await visible(site, asset)
+      const found = await visible(c, site, asset)
       if (notModified(c, `"${found.assetId}.${found.liveVersion}.${found.generation}${locale ? `.${locale}` : ''}"`)) return c.body(null, 304)
       return c.json(liveJson(found, locale), 200)
     },
@@ -125,7 +146,7 @@ export function deliveryRoutes(deps: AppDeps) {
     async (c) => {
       const { site, asset } = c.req.valid('param')
       await authenticateSite(c, site)
-      const found = await visible(site, asset)
+      const found = await visible(c, site, asset)
       if (found.type !== 'collection') throw new ApiError('not_found', `${asset} is not a collection`)
       const spec = found.collection as { kind: 'manual'; items: string[] } | { kind: 'dynamic'; query: CollectionQuery }
       let ids: string[]
@@ -165,7 +186,7 @@ export function deliveryRoutes(deps: AppDeps) {
     async (c) => {
       const { site, asset } = c.req.valid('param')
       await authenticateSite(c, site)
-      const found = await visible(site, asset)
+      const found = await visible(c, site, asset)
       const file = found.file
       if (!file) throw new ApiError('not_found', `${asset} has no live file`)
       if (notModified(c, `"${file.blobHash}"`)) return c.body(null, 304)
@@ -198,7 +219,7 @@ export function deliveryRoutes(deps: AppDeps) {
         const pending: Promise<unknown>[] = []
         const unsubscribe = deps.events.subscribe((event) => {
           pending.push(
-            sites.isConnected(event.libraryId, site).then((connected) => {
+            sees(c, site, event.libraryId).then((connected) => {
               if (!connected || closed) return
               return out.writeSSE({ event: 'publication', id: event.publicationId, data: JSON.stringify(event) })
             }),

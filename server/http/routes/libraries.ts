@@ -48,7 +48,7 @@ export function libraryRoutes(deps: AppDeps) {
         ownerId: user.id,
       })
       deps.logger.info({ user: user.id, library: library.id }, 'library created')
-      return c.json({ ...library, role: 'owner' }, 201)
+      return c.json({ ...library, role: 'owner', permissions: [...permissionsOf({ kind: 'builtin', role: 'owner' })] }, 201)
     },
   )
 
@@ -68,7 +68,8 @@ export function libraryRoutes(deps: AppDeps) {
       for (const library of page.items) {
         const { member, grant } = await libraries.grantOf(library.id, user.id)
         // A member whose custom role was emptied of permissions sees nothing of the library.
-        if (permissionsOf(grant).has('VIEW')) items.push({ ...library, role: member?.role ?? null })
+        const permissions = permissionsOf(grant)
+        if (permissions.has('VIEW')) items.push({ ...library, role: member?.role ?? null, permissions: [...permissions] })
       }
       return c.json({ items, nextCursor: page.nextCursor }, 200)
     },
@@ -84,8 +85,8 @@ export function libraryRoutes(deps: AppDeps) {
       responses: { 200: json(Library, 'The library'), ...errors(400, 401, 404) },
     }),
     async (c) => {
-      const { library, member } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ ...library, role: member?.role ?? null }, 200)
+      const { library, member, permissions } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
+      return c.json({ ...library, role: member?.role ?? null, permissions: [...permissions] }, 200)
     },
   )
 
@@ -117,7 +118,30 @@ export function libraryRoutes(deps: AppDeps) {
       }
       const { library, disconnectedSites } = await libraries.updateLibrary(access.library.id, changes)
       deps.logger.info({ user: c.get('user').id, library: library.id, disconnectedSites }, 'library updated')
-      return c.json({ ...library, role: access.member?.role ?? null, disconnectedSites }, 200)
+      return c.json({ ...library, role: access.member?.role ?? null, permissions: [...access.permissions], disconnectedSites }, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{lib}/presence',
+      summary: 'Who is in which document of the library now',
+      security: BEARER,
+      request: { params: LibraryParams },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(z.object({ document: z.string(), userId: z.string(), name: z.string(), access: z.enum(['read', 'write']), since: z.string() })),
+          }),
+          'Presence',
+        ),
+        ...errors(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
+      return c.json({ items: hub.presence(library.id) }, 200)
     },
   )
 
