@@ -37,6 +37,12 @@ describe('the browser app', () => {
     }, { timeoutMs: 10_000, what: 'both editors to show the same text' })
     await a.page.locator('.status[data-state="Saved"]').waitFor()
     await b.page.locator('.status[data-state="Saved"]').waitFor()
+    // A free field added by one author appears for the other, and its value follows.
+    await a.page.getByLabel('New field name').fill('slug', { timeout: 5000 })
+    await a.page.getByRole('button', { name: 'Add field' }).click({ timeout: 5000 })
+    await a.page.getByLabel('Field slug').fill('hello-world', { timeout: 5000 })
+    await b.page.getByLabel('Field slug').waitFor({ timeout: 5000 })
+    await waitFor(async () => (await b.page.getByLabel('Field slug').inputValue()) === 'hello-world', { what: 'the field value to arrive' })
     // Both are present, with names, and the other's cursor shows.
     await a.page.locator('.avatars .avatar[data-user="member"]').waitFor()
     await a.page.locator('.ProseMirror-yjs-cursor', { hasText: 'Mia Member' }).waitFor()

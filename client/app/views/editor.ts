@@ -58,6 +58,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
   const notice = h('div', { class: 'notice', role: 'alert', hidden: true })
   const titleInput = h('input', { class: 'title', 'aria-label': 'Title', placeholder: 'Title' })
   const descriptionInput = h('input', { class: 'description', 'aria-label': 'Description', placeholder: 'Description' })
+  const fieldsBox = h('div', { class: 'fields', 'aria-label': 'Fields' })
   const editorHost = h('div', { class: 'editor-host' })
   const threadsList = h('ol', { class: 'threads', 'aria-label': 'Comments' })
   const commentText = h('textarea', { 'aria-label': 'Comment on the selected text', placeholder: 'Select text, then write a comment', rows: 2 })
@@ -84,6 +85,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
         notice,
         titleInput,
         descriptionInput,
+        fieldsBox,
         editorHost,
       ),
       h(
@@ -125,6 +127,8 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
     view = new EditorView(editorHost, { state, editable: () => !readOnly, attributes: { 'aria-label': 'Body', role: 'textbox', 'aria-multiline': 'true' } })
     bindField(titleInput, 'title')
     bindField(descriptionInput, 'description')
+    renderFields()
+    connection.doc.getMap('fields').observe(renderFields)
     applyReadOnly()
     awareness.on('change', renderAvatars)
     renderAvatars()
@@ -143,9 +147,52 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
     }
   }
 
+  /** The free key/value fields besides title and description: edited live like the rest. */
+  function renderFields() {
+    const fields = connection.doc.getMap<unknown>('fields')
+    const keys = [...fields.keys()].filter((k) => k !== 'title' && k !== 'description').sort()
+    const shown = [...fieldsBox.querySelectorAll<HTMLInputElement>('input.field-value')]
+    if (fieldsBox.querySelector('form.add-field') && shown.map((i) => i.dataset.field).join() === keys.join()) {
+      // Same fields: refresh the values, but never under the caret of whoever is typing.
+      for (const input of shown) {
+        const value = fields.get(input.dataset.field!)
+        if (document.activeElement !== input) input.value = typeof value === 'string' ? value : String(value ?? '')
+        input.readOnly = readOnly
+      }
+      return
+    }
+    clear(fieldsBox)
+    for (const key of keys) {
+      const value = fields.get(key)
+      const input = h('input', { class: 'field-value', 'aria-label': `Field ${key}`, 'data-field': key, readOnly, value: typeof value === 'string' ? value : String(value ?? '') })
+      input.oninput = () => {
+        if (!readOnly) fields.set(key, input.value)
+      }
+      fieldsBox.append(h('label', { class: 'field' }, h('span', {}, key), input))
+    }
+    const name = h('input', { 'aria-label': 'New field name', placeholder: 'new field', pattern: '[A-Za-z][A-Za-z0-9_-]{0,63}', readOnly })
+    fieldsBox.append(
+      h(
+        'form',
+        {
+          class: 'add-field',
+          onsubmit: (event: Event) => {
+            event.preventDefault()
+            const key = name.value.trim()
+            if (!readOnly && /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(key) && !fields.has(key)) fields.set(key, '')
+          },
+        },
+        name,
+        h('button', { type: 'submit', disabled: readOnly }, 'Add field'),
+      ),
+    )
+  }
+
   function applyReadOnly() {
     titleInput.readOnly = readOnly
     descriptionInput.readOnly = readOnly
+    clear(fieldsBox)
+    renderFields()
     editorHost.classList.toggle('read-only', readOnly)
     const menu = editorHost.querySelector('.ProseMirror-menubar')
     menu?.setAttribute('aria-disabled', String(readOnly))
