@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import type { DocumentName } from '../../shared/ids.js'
 import { documentAccess, permissionsOf, type Permission, type RoleGrant } from '../domain/permissions.js'
+import type { Asset } from '../store/asset-store.js'
 import type { Library, Member } from '../store/library-store.js'
 import type { AppDeps, AppEnv } from './context.js'
 import { ApiError } from './errors.js'
@@ -42,4 +43,11 @@ export async function refreshConnections(deps: Pick<AppDeps, 'libraries' | 'hub'
   const { member } = await deps.libraries.grantOf(libraryId, userId)
   const permissions = permissionsOf(await deps.libraries.grantOfRole(libraryId, member?.role ?? null))
   deps.hub.refreshAccess(libraryId, userId, (document: DocumentName) => documentAccess(permissions, document.kind))
+}
+
+/** An asset of the library, or 404 (also for an asset of another library). */
+export async function requireAsset(deps: Pick<AppDeps, 'assets'>, libraryId: string, assetId: string): Promise<Asset> {
+  const asset = await deps.assets.getAsset(assetId)
+  if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
+  return asset
 }

@@ -27,12 +27,8 @@ export interface LiveTranslation {
   html: string | null
 }
 
-export interface LiveAsset {
-  libraryId: string
-  assetId: string
-  generation: number
-  liveVersion: number
-  sourceVersion: number | null
+/** What a live version holds of its asset. */
+export interface LiveContent {
   type: string
   fields: Record<string, unknown>
   body: ProseMirrorJSON | null
@@ -40,25 +36,20 @@ export interface LiveAsset {
   collection: unknown
   file: LiveFile | null
   translations: Record<string, LiveTranslation>
+}
+
+export interface LiveAsset extends LiveContent {
+  libraryId: string
+  assetId: string
+  generation: number
+  liveVersion: number
+  sourceVersion: number | null
   publishedBy: string
   publishedAt: string
 }
 
 /** What a publication puts live for one asset, or takes down. */
-export type LiveEntry =
-  | {
-      kind: 'put'
-      assetId: string
-      sourceVersion: number
-      type: string
-      fields: Record<string, unknown>
-      body: ProseMirrorJSON | null
-      html: string | null
-      collection: unknown
-      file: LiveFile | null
-      translations: Record<string, LiveTranslation>
-    }
-  | { kind: 'delete'; assetId: string }
+export type LiveEntry = ({ kind: 'put'; assetId: string; sourceVersion: number } & LiveContent) | { kind: 'delete'; assetId: string }
 
 export interface RemoteTarget {
   libraryId: string

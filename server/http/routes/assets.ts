@@ -12,7 +12,7 @@ import {
 } from '../../content/collection.js'
 import { FIELDS_KEY, checkBody, createFieldsUpdate, createWebContentUpdate, readWebContent } from '../../content/web-content.js'
 import type { Asset } from '../../store/asset-store.js'
-import { requireLibrary } from '../access.js'
+import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
@@ -61,11 +61,7 @@ export function assetRoutes(deps: AppDeps) {
   const { assets, hub, taxonomy, files } = deps
   const app = createRouter()
 
-  async function loadAsset(libraryId: string, assetId: string): Promise<Asset> {
-    const asset = await assets.getAsset(assetId)
-    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
-    return asset
-  }
+  const loadAsset = (libraryId: string, assetId: string) => requireAsset(deps, libraryId, assetId)
 
   /** Manual items must be assets of the same library; answers them de-duplicated, in order. */
   async function checkedItems(libraryId: string, selfId: string | null, items: readonly string[]): Promise<string[]> {

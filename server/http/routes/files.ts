@@ -12,7 +12,7 @@ import { detectType } from '../../blobs/detect-type.js'
 import type { PutResult } from '../../blobs/blob-store.js'
 import type { Asset } from '../../store/asset-store.js'
 import type { Checkout } from '../../store/file-store.js'
-import { requireLibrary } from '../access.js'
+import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps, AppEnv } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, z } from '../openapi.js'
@@ -55,12 +55,11 @@ function heldMessage(held: Checkout): string {
 }
 
 export function fileRoutes(deps: AppDeps) {
-  const { assets, files, blobs } = deps
+  const { files, blobs } = deps
   const app = createRouter()
 
   async function documentOf(libraryId: string, assetId: string): Promise<Asset> {
-    const asset = await assets.getAsset(assetId)
-    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
+    const asset = await requireAsset(deps, libraryId, assetId)
     if (asset.type !== 'document') throw new ApiError('unprocessable', `${asset.id} is a ${asset.type}; files belong to document assets`)
     return asset
   }

@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { isId } from '../../../shared/ids.js'
 import { describeRefusal, type PublishRefusal, type PublishResult } from '../../publishing/publisher.js'
 import type { PublicationRequest } from '../../store/live-store.js'
-import { requireLibrary } from '../access.js'
+import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
@@ -65,7 +65,7 @@ function refusal(result: PublishRefusal): ApiError {
 }
 
 export function publicationRoutes(deps: AppDeps) {
-  const { publisher, live, assets } = deps
+  const { publisher, live } = deps
   const app = createRouter()
 
   function answer(result: PublishResult) {
@@ -88,8 +88,7 @@ export function publicationRoutes(deps: AppDeps) {
     async (c) => {
       const params = c.req.valid('param')
       const { library } = await requireLibrary(c, deps, params.lib, 'PUBLISH')
-      const asset = await assets.getAsset(params.asset)
-      if (!asset || asset.libraryId !== library.id) throw new ApiError('not_found', `no asset ${params.asset} in ${library.id}`)
+      const asset = await requireAsset(deps, library.id, params.asset)
       if (library.stagingEnabled) throw new ApiError('staging_on', 'staging is on: use Publish to Live (POST …/publications)')
       const result = await publisher.publish({ libraryId: library.id, request: { mode: 'asset', assetIds: [asset.id] }, userId: c.get('user').id })
       return c.json(answer(result), 201)
@@ -139,8 +138,7 @@ export function publicationRoutes(deps: AppDeps) {
     async (c) => {
       const params = c.req.valid('param')
       const { library } = await requireLibrary(c, deps, params.lib, 'PUBLISH')
-      const asset = await assets.getAsset(params.asset)
-      if (!asset || asset.libraryId !== library.id) throw new ApiError('not_found', `no asset ${params.asset} in ${library.id}`)
+      const asset = await requireAsset(deps, library.id, params.asset)
       const result = await publisher.publish({
         libraryId: library.id,
         request: { mode: 'restore', assetIds: [asset.id], restoreVersion: params.version },

@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { createId, isId, normalizeTag } from '../../../shared/ids.js'
 import type { Category } from '../../store/taxonomy-store.js'
-import { requireLibrary } from '../access.js'
+import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
@@ -61,14 +61,10 @@ function treeOf(categories: readonly Category[]): CategoryNode[] {
 }
 
 export function taxonomyRoutes(deps: AppDeps) {
-  const { taxonomy, assets } = deps
+  const { taxonomy } = deps
   const app = createRouter()
 
-  async function assetOf(libraryId: string, assetId: string) {
-    const asset = await assets.getAsset(assetId)
-    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
-    return asset
-  }
+  const assetOf = (libraryId: string, assetId: string) => requireAsset(deps, libraryId, assetId)
 
   app.openapi(
     createRoute({

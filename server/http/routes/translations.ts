@@ -5,7 +5,7 @@ import { isLocale } from '../../../shared/ids.js'
 import { readWebContent, cleanBody } from '../../content/web-content.js'
 import { XLIFF_CONTENT_TYPE, applyUnits, exportXliff, parseXliff, unknownUnits } from '../../content/xliff.js'
 import type { Asset } from '../../store/asset-store.js'
-import { requireLibrary, type LibraryAccess } from '../access.js'
+import { requireAsset, requireLibrary, type LibraryAccess } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
@@ -29,12 +29,11 @@ const TranslationSchema = z
   .openapi('Translation')
 
 export function translationRoutes(deps: AppDeps) {
-  const { assets, hub, translations } = deps
+  const { hub, translations } = deps
   const app = createRouter()
 
   async function webContentOf(libraryId: string, assetId: string): Promise<Asset> {
-    const asset = await assets.getAsset(assetId)
-    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
+    const asset = await requireAsset(deps, libraryId, assetId)
     if (asset.type !== 'web-content') throw new ApiError('unprocessable', `${asset.id} is a ${asset.type}; web content is what gets translated`)
     return asset
   }

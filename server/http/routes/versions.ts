@@ -8,7 +8,7 @@ import { FIELDS_KEY, checkBody, cleanBody, readWebContent } from '../../content/
 import { permissionsOf } from '../../domain/permissions.js'
 import type { Asset } from '../../store/asset-store.js'
 import type { AssetVersion } from '../../store/version-store.js'
-import { requireLibrary } from '../access.js'
+import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
@@ -73,14 +73,10 @@ function diffFields(a: Record<string, unknown>, b: Record<string, unknown>) {
 export { VersionSchema }
 
 export function versionRoutes(deps: AppDeps) {
-  const { assets, versions, hub, files } = deps
+  const { versions, hub, files } = deps
   const app = createRouter()
 
-  async function assetOf(libraryId: string, assetId: string): Promise<Asset> {
-    const asset = await assets.getAsset(assetId)
-    if (!asset || asset.libraryId !== libraryId) throw new ApiError('not_found', `no asset ${assetId} in ${libraryId}`)
-    return asset
-  }
+  const assetOf = (libraryId: string, assetId: string) => requireAsset(deps, libraryId, assetId)
 
   /** Freezes the document as it is now into an immutable version; typing goes on as the next draft. */
   async function freeze(asset: Asset, status: 'pending' | 'approved', userId: string): Promise<AssetVersion> {
