@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { bodyText } from '../helpers/body.js'
-import { CLIENT_DIR, editorText, launchBrowser, requireBuiltApp, signIn } from '../helpers/browser.js'
+import { CLIENT_DIR, SCREENSHOT_DIR, editorText, launchBrowser, requireBuiltApp, signIn } from '../helpers/browser.js'
 import { createFixture, startServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
-const DOCS = fileURLToPath(new URL('../../docs', import.meta.url))
+const DOCS = SCREENSHOT_DIR
 
 async function setup() {
   requireBuiltApp()

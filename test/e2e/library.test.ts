@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url'
+import { mkdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CLIENT_DIR, launchBrowser, requireBuiltApp, signIn } from '../helpers/browser.js'
+import { CLIENT_DIR, SCREENSHOT_DIR, launchBrowser, requireBuiltApp, signIn } from '../helpers/browser.js'
 import { createFixture, startServer } from '../helpers/server.js'
 
-const DOCS = fileURLToPath(new URL('../../docs', import.meta.url))
+const DOCS = SCREENSHOT_DIR
 
 describe('the library view', () => {
   it('lists assets with who is in them, creates content, and publishes picked assets to Live', async () => {
@@ -35,6 +35,7 @@ describe('the library view', () => {
     expect(await page.locator(`tr[data-asset="${assetId}"] td`).nth(5).innerText()).toBe('live')
 
     await page.setViewportSize({ width: 600, height: 900 })
+    mkdirSync(DOCS, { recursive: true })
     await page.screenshot({ path: `${DOCS}/library-narrow.png`, fullPage: true })
     expect(errors).toEqual([])
   })

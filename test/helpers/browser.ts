@@ -3,12 +3,18 @@
  * closed when the test ends; each user gets a context of their own, signed in by link.
  */
 import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { onTestFinished } from 'vitest'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const CLIENT_DIR = fileURLToPath(new URL('../../dist/client', import.meta.url))
+/** Screenshots go to a temporary folder; `SCREENSHOT_DIR=docs npm test` refreshes the README's. */
+export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR
+  ? fileURLToPath(new URL(`../../${process.env.SCREENSHOT_DIR}`, import.meta.url))
+  : join(tmpdir(), 'folio-screenshots')
 
 export function requireBuiltApp(): void {
   if (!existsSync(`${CLIENT_DIR}/index.html`)) throw new Error('the browser app is not built: run `npm run build` (npm test does)')
