@@ -136,6 +136,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     maxJsonBytes: MAX_JSON_BYTES,
     maxUploadBytes: config.limits.maxUploadBytes,
     clientDir: deps.clientDir,
+    publicUrl: config.publicUrl,
     checkoutTtlMs: config.checkoutTtlMs,
     verifyToken: deps.verifyToken,
     async health() {

@@ -21,4 +21,4 @@ export {
   setCollectionItems,
 } from './collection.js'
 export type { CollectionSpec } from './collection.js'
-export { renderHtml, bodyPlainText, escapeHtml, safeUrl } from './render-html.js'
+export { renderHtml, bodyPlainText, escapeHtml, safeUrl, referencedAssets, resolveFileMarkers, FILE_SRC_MARKER } from './render-html.js'

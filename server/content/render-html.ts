@@ -14,6 +14,31 @@ import { bodySchema, type ProseMirrorJSON } from '../../shared/schema.js'
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:'])
 const IMAGE_SCHEMES = new Set(['http:', 'https:'])
 
+/** An image of the library's own documents: `asset:<assetId>` in the body. */
+const ASSET_REFERENCE = /^asset:(ast_[0-9a-hjkmnp-tv-z]{20})$/
+/**
+ * How the HTML points at such a file until delivery knows the site: `src="folio-file:<id>"`.
+ * Delivery rewrites it to the site's file URL. Text cannot forge it: quotes in text are escaped.
+ */
+export const FILE_SRC_MARKER = 'folio-file:'
+
+/** The document assets an image in a body points at. */
+export function referencedAssets(body: ProseMirrorJSON | null): string[] {
+  const found = new Set<string>()
+  const walk = (node: ProseMirrorJSON) => {
+    const match = node.type === 'image' && typeof node.attrs?.src === 'string' ? ASSET_REFERENCE.exec(node.attrs.src) : null
+    if (match?.[1]) found.add(match[1])
+    for (const child of node.content ?? []) walk(child)
+  }
+  if (body) walk(body)
+  return [...found]
+}
+
+/** Points the file markers of published HTML at where this reader fetches files. */
+export function resolveFileMarkers(html: string, filesBaseUrl: string): string {
+  return html.replaceAll(`src="${FILE_SRC_MARKER}`, `src="${filesBaseUrl}/`)
+}
+
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
@@ -92,7 +117,8 @@ function renderNode(node: PMNode): string {
     case 'hard_break':
       return '<br>'
     case 'image': {
-      const src = safeUrl(node.attrs.src, IMAGE_SCHEMES)
+      const reference = typeof node.attrs.src === 'string' ? ASSET_REFERENCE.exec(node.attrs.src) : null
+      const src = reference ? `${FILE_SRC_MARKER}${reference[1]}` : safeUrl(node.attrs.src, IMAGE_SCHEMES)
       if (src === null) return ''
       const alt = typeof node.attrs.alt === 'string' ? node.attrs.alt : ''
       const title = typeof node.attrs.title === 'string' && node.attrs.title !== '' ? ` title="${escapeHtml(node.attrs.title)}"` : ''

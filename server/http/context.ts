@@ -47,6 +47,8 @@ export interface AppDeps {
   maxJsonBytes: number
   maxUploadBytes: number
   checkoutTtlMs: number
+  /** The public base URL (PUBLIC_URL), for absolute links in delivered HTML; relative when unset. */
+  publicUrl?: string | undefined
   /** The built browser app, served at `/`; undefined serves none. */
   clientDir?: string | undefined
 }

@@ -8,7 +8,7 @@
  */
 import type { EventBus } from '../cluster/events.js'
 import type { LockLease, Locks } from '../cluster/types.js'
-import { renderHtml } from '../content/render-html.js'
+import { referencedAssets, renderHtml } from '../content/render-html.js'
 import type { Logger } from '../logger.js'
 import type { AssetStore } from '../store/asset-store.js'
 import type { FileStore } from '../store/file-store.js'
@@ -122,15 +122,17 @@ export function createPublisher(deps: PublisherDeps) {
     return result
   }
 
-  function manualItems(version: AssetVersion): string[] {
+  /** What a version points at: a manual collection's items, and the documents its body shows as images. */
+  function references(version: AssetVersion): string[] {
     const spec = version.collection as { kind?: string; items?: unknown } | null
-    if (!spec || spec.kind !== 'manual' || !Array.isArray(spec.items)) return []
-    return spec.items.filter((id): id is string => typeof id === 'string')
+    const items = spec?.kind === 'manual' && Array.isArray(spec.items) ? spec.items.filter((id): id is string => typeof id === 'string') : []
+    return [...items, ...referencedAssets(version.body)]
   }
 
   /**
-   * Closes the plan over references: a manual collection going live brings along the members that
-   * are not live yet, if they have an approved version (`include`), or the plan fails with the list.
+   * Closes the plan over references: a manual collection or a body with library images going live
+   * brings along what it points at that is not live yet, if it has an approved version
+   * (`include`), or the plan fails with the list.
    */
   async function closeReferences(libraryId: string, plan: Plan, include: boolean, liveNow: ReadonlyMap<string, number | null>) {
     const removing = new Set(plan.remove)
@@ -138,7 +140,7 @@ export function createPublisher(deps: PublisherDeps) {
     const queue = [...plan.put.entries()]
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [collectionId, version] = next
-      for (const item of manualItems(version)) {
+      for (const item of references(version)) {
         if (plan.put.has(item) || (liveNow.has(item) && !removing.has(item))) continue
         const approved = include && !removing.has(item) ? await versions.newestApproved(item) : null
         const sameLibrary = approved ? (await assets.getAsset(item))?.libraryId === libraryId : false

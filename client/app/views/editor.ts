@@ -62,6 +62,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
   const editorHost = h('div', { class: 'editor-host' })
   const threadsList = h('ol', { class: 'threads', 'aria-label': 'Comments' })
   const commentText = h('textarea', { 'aria-label': 'Comment on the selected text', placeholder: 'Select text, then write a comment', rows: 2 })
+  const imagePicker = h('select', { class: 'image-picker', 'aria-label': 'Insert an image from the library' }, h('option', { value: '' }, 'Insert image from the library…'))
   const workflowBox = h('div', { class: 'workflow' })
   const versionsBox = h('section', { class: 'versions', 'aria-label': 'Versions' })
 
@@ -81,7 +82,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
           h('span', {}, asset.title),
           h('span', { class: `badge ${library.stagingEnabled ? 'staging' : 'live'}` }, library.stagingEnabled ? 'Staging' : 'Live'),
         ),
-        h('div', { class: 'editor-bar' }, status, avatars),
+        h('div', { class: 'editor-bar' }, status, imagePicker, avatars),
         notice,
         titleInput,
         descriptionInput,
@@ -124,7 +125,12 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
         commentsPlugin(comments.doc),
       ],
     })
-    view = new EditorView(editorHost, { state, editable: () => !readOnly, attributes: { 'aria-label': 'Body', role: 'textbox', 'aria-multiline': 'true' } })
+    view = new EditorView(editorHost, {
+      state,
+      editable: () => !readOnly,
+      attributes: { 'aria-label': 'Body', role: 'textbox', 'aria-multiline': 'true' },
+      nodeViews: { image: (node) => imageView(node.attrs as { src: string; alt?: string; title?: string }) },
+    })
     bindField(titleInput, 'title')
     bindField(descriptionInput, 'description')
     renderFields()
@@ -133,6 +139,47 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
     awareness.on('change', renderAvatars)
     renderAvatars()
   }
+
+  /** Images of the library's documents (`asset:<id>`) load with the session's token, as object URLs. */
+  function imageView(attrs: { src: string; alt?: string; title?: string }) {
+    const img = h('img', { alt: attrs.alt ?? '', title: attrs.title ?? undefined })
+    const reference = /^asset:(ast_[0-9a-z]+)$/.exec(attrs.src)
+    if (!reference) img.src = attrs.src
+    else void libraryImage(reference[1]!).then((url) => url && (img.src = url))
+    return { dom: img }
+  }
+
+  const imageUrls = new Map<string, Promise<string | null>>()
+  function libraryImage(id: string): Promise<string | null> {
+    let url = imageUrls.get(id)
+    if (!url) {
+      url = (async () => {
+        const doc = await api<{ file?: { version: number } }>(`/libraries/${library.id}/assets/${id}`)
+        if (!doc.file) return null
+        const response = await fetch(`/api/v1/libraries/${library.id}/assets/${id}/files/${doc.file.version}`, { headers: { authorization: `Bearer ${token() ?? ''}` } })
+        return response.ok ? URL.createObjectURL(await response.blob()) : null
+      })().catch(() => null)
+      imageUrls.set(id, url)
+    }
+    return url
+  }
+
+  async function fillImagePicker() {
+    const documents = (await api<{ items: { id: string; title: string }[] }>(`/libraries/${library.id}/assets?type=document&limit=100`)).items
+    for (const doc of documents) {
+      const detail = await api<{ file?: { contentType: string } }>(`/libraries/${library.id}/assets/${doc.id}`)
+      if (detail.file?.contentType.startsWith('image/')) imagePicker.append(h('option', { value: doc.id }, doc.title))
+    }
+  }
+  imagePicker.onchange = () => {
+    const id = imagePicker.value
+    imagePicker.value = ''
+    if (!id || !view || readOnly) return
+    const title = imagePicker.querySelector(`option[value="${id}"]`)?.textContent ?? ''
+    view.dispatch(view.state.tr.replaceSelectionWith(bodySchema.nodes.image!.create({ src: `asset:${id}`, alt: title })))
+    view.focus()
+  }
+  void fillImagePicker().catch(() => undefined)
 
   function bindField(input: HTMLInputElement, key: string) {
     const fields = connection.doc.getMap<unknown>('fields')
@@ -194,6 +241,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
     clear(fieldsBox)
     renderFields()
     editorHost.classList.toggle('read-only', readOnly)
+    imagePicker.disabled = readOnly
     const menu = editorHost.querySelector('.ProseMirror-menubar')
     menu?.setAttribute('aria-disabled', String(readOnly))
     menu?.classList.toggle('disabled', readOnly)
@@ -256,6 +304,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
   wire(connection)
   mount()
   cleanups.push(() => {
+    for (const url of imageUrls.values()) void url.then((u) => u && URL.revokeObjectURL(u))
     view?.destroy()
     connection.destroy()
     comments.destroy()

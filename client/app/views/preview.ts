@@ -1,6 +1,7 @@
 /** What a site receives for an asset (the delivery API, as the signed-in user), live on publication. */
 import { api, ApiFailure, subscribeEvents } from '../api.js'
 import { clear, h } from '../dom.js'
+import { token } from '../session.js'
 
 interface LiveAsset {
   id: string
@@ -26,6 +27,11 @@ export async function renderPreview(root: HTMLElement, siteId: string, assetId: 
       const body = h('div', { class: 'live-body' })
       body.innerHTML = live.html ?? ''
       frame.append(body)
+      // Files of the library are behind the user's token, which an <img> cannot send.
+      for (const img of body.querySelectorAll<HTMLImageElement>('img[src^="/api/v1/preview/"]')) {
+        const response = await fetch(img.getAttribute('src')!, { headers: { authorization: `Bearer ${token() ?? ''}` } })
+        if (response.ok) img.src = URL.createObjectURL(await response.blob())
+      }
     } catch (error) {
       meta.textContent = error instanceof ApiFailure && error.status === 404 ? 'Not live on this site yet.' : String(error)
       clear(frame)

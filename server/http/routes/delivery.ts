@@ -11,6 +11,7 @@ import { isId, isLocale, normalizeTag } from '../../../shared/ids.js'
 import { hashDeliveryKey } from '../../auth/delivery-keys.js'
 import { permissionsOf } from '../../domain/permissions.js'
 import type { CollectionQuery } from '../../content/collection.js'
+import { resolveFileMarkers } from '../../content/render-html.js'
 import type { LiveAsset } from '../../store/live-store.js'
 import type { AppDeps, AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
@@ -49,8 +50,9 @@ const CACHE_CONTROL = 'public, no-cache'
 const SSE_KEEPALIVE_MS = 25_000
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'])
 
-function liveJson(live: LiveAsset, locale?: string) {
+function liveJson(live: LiveAsset, filesBaseUrl: string, locale?: string) {
   const translation = locale ? live.translations[locale] : undefined
+  const html = translation ? translation.html : live.html
   return {
     id: live.assetId,
     type: live.type,
@@ -58,7 +60,7 @@ function liveJson(live: LiveAsset, locale?: string) {
     version: live.liveVersion,
     fields: translation ? { ...live.fields, ...translation.fields } : live.fields,
     body: translation ? translation.body : live.body,
-    html: translation ? translation.html : live.html,
+    html: html === null ? null : resolveFileMarkers(html, filesBaseUrl),
     file: live.file ? { size: live.file.size, contentType: live.file.contentType, filename: live.file.filename } : null,
     publishedAt: live.publishedAt,
   }
@@ -91,6 +93,9 @@ export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key
       throw new ApiError('unauthorized', 'a valid delivery key for this site is required')
     }
   }
+
+  /** Where this reader fetches the files that published HTML shows as images. */
+  const filesBase = (siteId: string) => `${deps.publicUrl ?? ''}/api/v1/${reader === 'site-key' ? 'delivery' : 'preview'}/sites/${siteId}/files`
 
   /** Whether this reader sees a library's live content through the site. */
   async function sees(c: Context<AppEnv>, siteId: string, libraryId: string): Promise<boolean> {
@@ -130,7 +135,7 @@ export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key
       const { locale } = c.req.valid('query')
       const found = await visible(c, site, asset)
       if (notModified(c, `"${found.assetId}.${found.liveVersion}.${found.generation}${locale ? `.${locale}` : ''}"`)) return c.body(null, 304)
-      return c.json(liveJson(found, locale), 200)
+      return c.json(liveJson(found, filesBase(site), locale), 200)
     },
   )
 
@@ -170,7 +175,7 @@ export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key
       const members = await live.liveAssets(found.libraryId, ids)
       const generation = await live.currentGeneration(found.libraryId)
       if (notModified(c, `"${found.assetId}.${found.liveVersion}.g${generation}"`)) return c.body(null, 304)
-      return c.json({ ...liveJson(found), items: members.map((m) => liveJson(m)) }, 200)
+      return c.json({ ...liveJson(found, filesBase(site)), items: members.map((m) => liveJson(m, filesBase(site))) }, 200)
     },
   )
 

@@ -90,3 +90,23 @@ describe('safe HTML from the schema', () => {
     ).toBe('one\ntwo')
   })
 })
+
+describe('images of the library’s documents', () => {
+  const id = 'ast_0123456789abcdefghjk'
+  const body = {
+    type: 'doc',
+    content: [{ type: 'paragraph', content: [{ type: 'image', attrs: { src: `asset:${id}`, alt: 'Logo' } }] }],
+  }
+
+  it('renders a marker that delivery points at the reader’s file URL', async () => {
+    const { referencedAssets, resolveFileMarkers } = await import('../../../server/content/render-html.js')
+    const html = renderHtml(body)
+    expect(html).toBe(`<p><img src="folio-file:${id}" alt="Logo"></p>`)
+    expect(resolveFileMarkers(html, '/api/v1/delivery/sites/site_x/files')).toBe(`<p><img src="/api/v1/delivery/sites/site_x/files/${id}" alt="Logo"></p>`)
+    expect(referencedAssets(body)).toEqual([id])
+    // Text cannot forge the marker: its quotes are escaped.
+    const forged = renderHtml({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'src="folio-file:x' }] }] })
+    expect(resolveFileMarkers(forged, 'https://evil.example')).toBe(forged)
+    expect(renderHtml({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'image', attrs: { src: 'asset:../../etc' } }] }] })).toBe('<p></p>')
+  })
+})
