@@ -139,4 +139,24 @@ describe('the browser app', () => {
     expect(m.errors.join('\n')).toBe('')
     expect(new URL(m.page.url()).pathname).toBe(`/edit/${assetId}`)
   })
+
+  it('starts again from the server’s document when a downgrade finds edits not yet saved', async () => {
+    requireBuiltApp()
+    // A long commit window keeps the member's last edits unacknowledged when the downgrade lands.
+    const server = await startServer({ clientDir: CLIENT_DIR, env: { COMMIT_DELAY_MS: '1000' } })
+    const { owner, member, libraryId, assetId } = await createFixture(server)
+    const browser = await launchBrowser()
+    const m = await signIn(browser, server.url, member, `/edit/${assetId}`)
+    await m.page.locator('.status[data-state="Saved"]').waitFor()
+    await m.page.locator('.ProseMirror p').first().click()
+    await m.page.keyboard.type('Sent before the change.')
+    await m.page.locator('.status[data-state="Saving…"]').waitFor()
+    await server.api(`/libraries/${libraryId}/members/member`, owner, { method: 'PUT', body: { role: 'reviewer' } })
+    await m.page.getByText('Your role changed').waitFor()
+    await m.page.locator('.status[data-state="Read-only"]').waitFor({ timeout: 10_000 })
+    // What the server had applied before the change is there; the page never reloaded.
+    await waitFor(async () => (await editorText(m.page)) === 'Sent before the change.', { what: 'the server’s document' })
+    expect(await m.page.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false')
+    expect(m.errors).toEqual([])
+  })
 })

@@ -109,8 +109,20 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
   const localUser = { id: user?.id ?? '', name: user?.name ?? '', color: colorFor(user?.id ?? '') }
   let view: EditorView | null = null
 
+  /**
+   * Takes the view off the page and destroys it a tick later: y-prosemirror schedules cursor
+   * updates with a zero timeout and dispatches them without checking that the view still exists.
+   */
+  function retireView() {
+    const old = view
+    view = null
+    if (!old) return
+    old.dom.remove()
+    setTimeout(() => old.destroy(), 0)
+  }
+
   function mount() {
-    view?.destroy()
+    retireView()
     const awareness = connection.provider.awareness
     awareness.setLocalStateField('user', localUser)
     const fragment = connection.doc.getXmlFragment('body')
@@ -293,8 +305,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
       renderStatus()
       if (current.isAcknowledged()) return
       // Edits the server refused are only in this tab: start again from the server's document.
-      view?.destroy()
-      view = null
+      retireView()
       current.destroy()
       connection = connectAsset(window.location.origin, asset.id, options)
       wire(connection)
@@ -305,7 +316,7 @@ export async function renderEditor(root: HTMLElement, assetId: string): Promise<
   mount()
   cleanups.push(() => {
     for (const url of imageUrls.values()) void url.then((u) => u && URL.revokeObjectURL(u))
-    view?.destroy()
+    retireView()
     connection.destroy()
     comments.destroy()
   })

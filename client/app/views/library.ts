@@ -40,6 +40,12 @@ interface Publication {
   generation: number | null
 }
 
+interface CategoryNode {
+  id: string
+  name: string
+  children: CategoryNode[]
+}
+
 const PRESENCE_REFRESH_MS = 3000
 
 export async function renderLibrary(root: HTMLElement, libraryId: string): Promise<() => void> {
@@ -57,13 +63,23 @@ export async function renderLibrary(root: HTMLElement, libraryId: string): Promi
     message.textContent = text
     message.hidden = false
   }
-  const attempt = async (fn: () => Promise<unknown>, done: string) => {
+  const attempt = async (fn: () => Promise<unknown>, done: string, progress?: string) => {
+    // While it runs: say so, and keep the buttons from being pressed twice.
+    const buttons = [...root.querySelectorAll<HTMLButtonElement>('button')]
+    if (progress) {
+      say(progress)
+      root.setAttribute('aria-busy', 'true')
+      for (const b of buttons) b.disabled = true
+    }
     try {
       await fn()
       say(done)
       await load()
     } catch (error) {
       say(error instanceof ApiFailure ? error.message : String(error))
+    } finally {
+      root.removeAttribute('aria-busy')
+      for (const b of buttons) b.disabled = false
     }
   }
 
@@ -119,6 +135,20 @@ export async function renderLibrary(root: HTMLElement, libraryId: string): Promi
   const docTitle = h('input', { 'aria-label': 'New document title', placeholder: 'Document title' })
   const collectionTitle = h('input', { 'aria-label': 'New collection title', placeholder: 'Collection title' })
   const dynamicTag = h('input', { 'aria-label': 'Dynamic collection tag', placeholder: 'tag (dynamic)' })
+  const dynamicCategory = h('select', { 'aria-label': 'Dynamic collection category' }, h('option', { value: '' }, 'any category'))
+  void (async () => {
+    const vocabularies = (await api<{ items: { id: string; name: string }[] }>(`/libraries/${libraryId}/vocabularies?limit=100`)).items
+    for (const vocabulary of vocabularies) {
+      const tree = await api<{ categories: CategoryNode[] }>(`/libraries/${libraryId}/vocabularies/${vocabulary.id}`)
+      const add = (nodes: CategoryNode[], depth: number) => {
+        for (const node of nodes) {
+          dynamicCategory.append(h('option', { value: node.id }, `${vocabulary.name}: ${'— '.repeat(depth)}${node.name}`))
+          add(node.children, depth + 1)
+        }
+      }
+      add(tree.categories, 0)
+    }
+  })().catch(() => undefined)
 
   const create = h(
     'section',
@@ -158,29 +188,40 @@ export async function renderLibrary(root: HTMLElement, libraryId: string): Promi
         onsubmit: (e: Event) => {
           e.preventDefault()
           const tag = dynamicTag.value.trim()
-          const collection = tag
-            ? { kind: 'dynamic', query: { tags: [tag], sort: 'title', order: 'asc', limit: 50 } }
-            : { kind: 'manual', items: picked() }
+          const category = dynamicCategory.value
+          const collection =
+            tag || category
+              ? { kind: 'dynamic', query: { ...(tag ? { tags: [tag] } : {}), ...(category ? { categories: [category] } : {}), sort: 'title', order: 'asc', limit: 50 } }
+              : { kind: 'manual', items: picked() }
           void attempt(() => api(`/libraries/${libraryId}/assets`, { method: 'POST', body: { type: 'collection', title: collectionTitle.value || 'Collection', collection } }), 'Collection created.')
         },
       },
       collectionTitle,
       dynamicTag,
-      h('button', { type: 'submit' }, 'Create collection (picked assets, or by tag)'),
+      dynamicCategory,
+      h('button', { type: 'submit' }, 'Create collection (picked assets, or by tag and category)'),
     ),
   )
 
   // --- staging bar ----------------------------------------------------------------------------------
+  const sinceInput = h('input', { type: 'datetime-local', 'aria-label': 'Approved since' })
+  const publish = (body: Record<string, unknown>, done: string) =>
+    attempt(() => api(`/libraries/${libraryId}/publications`, { method: 'POST', body }), done, 'Publishing…')
+
   const stagingBar = h(
     'section',
     { class: 'staging-bar', 'aria-label': 'Staging' },
     h('span', { class: `badge ${library.stagingEnabled ? 'staging' : 'live'}` }, library.stagingEnabled ? 'Staging' : 'Live'),
     library.workflowEnabled ? h('span', { class: 'badge' }, 'Workflow on') : null,
     library.stagingEnabled && can('PUBLISH_LIBRARY')
-      ? h('button', { type: 'button', class: 'publish-simple', onclick: () => attempt(() => api(`/libraries/${libraryId}/publications`, { method: 'POST', body: { mode: 'simple' } }), 'Published to Live.') }, 'Publish to Live')
+      ? h('button', { type: 'button', class: 'publish-simple', onclick: () => publish({ mode: 'simple' }, 'Published to Live.') }, 'Publish to Live')
       : null,
     library.stagingEnabled && can('PUBLISH')
-      ? h('button', { type: 'button', class: 'publish-advanced', onclick: () => attempt(() => api(`/libraries/${libraryId}/publications`, { method: 'POST', body: { mode: 'advanced', assetIds: picked() } }), 'Picked assets published.') }, 'Publish picked assets')
+      ? h('button', { type: 'button', class: 'publish-advanced', onclick: () => publish({ mode: 'advanced', assetIds: picked() }, 'Picked assets published.') }, 'Publish picked assets')
+      : null,
+    library.stagingEnabled && can('PUBLISH') ? sinceInput : null,
+    library.stagingEnabled && can('PUBLISH')
+      ? h('button', { type: 'button', class: 'publish-since', onclick: () => sinceInput.value && publish({ mode: 'advanced', since: new Date(sinceInput.value).toISOString() }, 'Approved since then: published.') }, 'Publish approved since')
       : null,
   )
 
