@@ -118,7 +118,13 @@ export function commentsPlugin(comments: Y.Doc): Plugin<DecorationSet> {
     key: commentsKey,
     state: {
       init: (_config, state) => build(state),
-      apply: (tr, old, _oldState, newState) => (tr.docChanged || tr.getMeta(commentsKey) ? build(newState) : old.map(tr.mapping, tr.doc)),
+      apply: (tr, old, _oldState, newState) => {
+        // Rebuild from the Yjs anchors when the comments change, or when a change came from Yjs
+        // (then the Yjs document is up to date). A local edit reaches Yjs only after this state is
+        // applied, so its highlights are mapped through the edit instead.
+        const fromYjs = (tr.getMeta(ySyncPluginKey) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin === true
+        return tr.getMeta(commentsKey) || (tr.docChanged && fromYjs) ? build(newState) : old.map(tr.mapping, tr.doc)
+      },
     },
     props: { decorations: (state) => commentsKey.getState(state) },
     view(view) {

@@ -84,6 +84,13 @@ describe('the browser app', () => {
     await thread.waitFor({ timeout: 10_000 })
     expect(await thread.locator('.quote').innerText()).toBe('“quick brown”')
     await author.page.locator('.comment-anchor', { hasText: 'quick brown' }).waitFor()
+    // The anchor follows edits made before it.
+    await author.page.locator('.ProseMirror p').first().click({ position: { x: 2, y: 5 } })
+    await author.page.keyboard.press('Home')
+    await author.page.keyboard.type('Look: ')
+    await waitFor(async () => (await editorText(author.page)).startsWith('Look: The quick'), { what: 'the edit before the anchor' })
+    expect(await author.page.locator('.comment-anchor').innerText()).toBe('quick brown')
+    await rev.page.locator('.comment-anchor', { hasText: 'quick brown' }).waitFor()
     await thread.getByLabel('Reply').fill('Yes, it is.')
     await thread.getByRole('button', { name: 'Reply' }).click()
     await rev.page.locator('.thread .reply', { hasText: 'Yes, it is.' }).waitFor()
@@ -103,7 +110,7 @@ describe('the browser app', () => {
     expect([...author.errors, ...rev.errors]).toEqual([])
     const stored = server.connect(assetId, owner)
     await stored.whenSynced()
-    expect(bodyText(stored.doc)).toBe('The quick brown fox jumps.')
+    expect(bodyText(stored.doc)).toBe('Look: The quick brown fox jumps.')
   })
 
   it('shows a publication in the site preview, live', async () => {
