@@ -32,6 +32,8 @@ import { createBlobStore } from './blobs/blob-store.js'
 import { createMemoryBus, type EventBus } from './cluster/events.js'
 import { createPublisher, type Failpoint, type PublicationEvent } from './publishing/publisher.js'
 import { createRemoteClient, type RemoteClient } from './publishing/remote.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import type { LockLease } from './cluster/types.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
 import { createTranslationStore } from './store/translation-store.js'
@@ -68,6 +70,18 @@ const MAX_JSON_BYTES = 1024 * 1024
 /** A recipient this far behind is disconnected instead of buffering without end. */
 const MAX_BUFFERED_FACTOR = 4
 
+/** Locks that report each time one was already held (lock waits, for metrics). */
+function countBusyLocks(locks: Locks, onBusy: (name: string) => void): Locks {
+  return {
+    async tryAcquire(name, ttlMs): Promise<LockLease | null> {
+      const lease = await locks.tryAcquire(name, ttlMs)
+      if (!lease) onBusy(name)
+      return lease
+    },
+    destroy: () => locks.destroy(),
+  }
+}
+
 export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const { database, logger } = deps
   const libraries = createLibraryStore(database)
@@ -82,8 +96,23 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const events: EventBus<PublicationEvent> =
     deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
   const failpoints = new Set(config.failpoints)
-  const publisher = createPublisher({ live, versions, assets, files, translations, blobs, remote: deps.remote ?? createRemoteClient(), locks: deps.locks, events, logger, failpoints })
-  const docLog = createDocLog(database, deps.locks)
+  let metrics: Metrics | undefined
+  const locks = countBusyLocks(deps.locks, (name) => metrics?.lockBusy.inc({ lock: name.split(':')[0] ?? name }))
+  const publisher = createPublisher({
+    live,
+    versions,
+    assets,
+    files,
+    translations,
+    blobs,
+    remote: deps.remote ?? createRemoteClient(),
+    locks,
+    events,
+    logger,
+    failpoints,
+    onFinished: (status, ms) => metrics?.publicationSeconds.observe({ status }, ms / 1000),
+  })
+  const docLog = createDocLog(database, countBusyLocks(deps.locks, (name) => metrics?.lockBusy.inc({ lock: name.split(':')[0] ?? name })))
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
   const knownTitles = new WeakMap<Y.Doc, string>()
@@ -119,7 +148,10 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     },
   })
 
+  metrics = createMetrics(() => hub.stats())
+
   const app = createApp({
+    metrics: metrics.registry,
     libraries,
     sites,
     assets,

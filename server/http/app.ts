@@ -51,6 +51,12 @@ export function createApp(deps: AppDeps) {
     }),
   )
 
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) return c.json(errorBody('not_found', 'metrics are not enabled'), 404)
+    c.header('content-type', deps.metrics.contentType)
+    return c.body(await deps.metrics.metrics(), 200)
+  })
+
   app.get('/healthz', async (c) => {
     const report = await deps.health()
     const ok = report.store && report.redis !== false

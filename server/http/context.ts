@@ -1,4 +1,5 @@
 /** Per-request values and the dependencies routes are built with. */
+import type { Registry } from 'prom-client'
 import type { User } from '../auth/tokens.js'
 import type { CollabHub } from '../collab/hub.js'
 import type { Logger } from '../logger.js'
@@ -42,6 +43,8 @@ export interface AppDeps {
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }
   >
   health(): Promise<HealthReport>
+  /** Prometheus registry answered at /metrics. */
+  metrics?: Registry
   logger: Logger
   /** Largest JSON body a REST call may send. */
   maxJsonBytes: number

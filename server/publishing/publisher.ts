@@ -61,6 +61,8 @@ export interface PublisherDeps {
   events: EventBus<PublicationEvent>
   logger: Logger
   failpoints?: ReadonlySet<Failpoint>
+  /** Told how each publication ended and how long it took (metrics). */
+  onFinished?: (status: 'succeeded' | 'failed', durationMs: number) => void
 }
 
 /** A publication lock outlives any sane publication; the holder renews nothing. */
@@ -285,6 +287,7 @@ export function createPublisher(deps: PublisherDeps) {
               })
             ).generation
         const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
+        deps.onFinished?.('succeeded', Date.now() - startedAt)
         // The other instance tells its own sites; only a local publication is ours to announce.
         if (!target) events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
         logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length, remote: target?.url }, 'published')
@@ -296,6 +299,7 @@ export function createPublisher(deps: PublisherDeps) {
           startedAt,
         })
         logger.error({ library: libraryId, publication: failed.id, err: error }, 'publication failed')
+        deps.onFinished?.('failed', Date.now() - startedAt)
         return { ok: true, publication: failed }
       }
     } finally {

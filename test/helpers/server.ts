@@ -7,6 +7,7 @@ import { WebSocket } from 'ws'
 import { connectAsset, type AssetConnection } from '../../client/connect-asset.js'
 import { createTokenVerifier, mintToken, type MintOptions } from '../../server/auth/tokens.js'
 import { createMemoryLocks } from '../../server/cluster/memory-locks.js'
+import type { Locks } from '../../server/cluster/types.js'
 import { parseConfig } from '../../server/config.js'
 import { createLogger } from '../../server/logger.js'
 import { createServer, type FolioServer } from '../../server/server.js'
@@ -20,6 +21,8 @@ export interface TestServer {
   readonly folio: FolioServer
   readonly database: OpenDatabase
   readonly dataDir: string
+  /** The server's locks, to hold one from a test. */
+  readonly locks: Locks
   /** Every log line the server wrote, parsed. */
   readonly logs: Record<string, unknown>[]
   token(sub: string, options?: Omit<MintOptions, 'sub'>): Promise<string>
@@ -57,9 +60,10 @@ export async function startServer({ store = 'sqlite', env = {}, clientDir }: Sta
   })
   const logger = createLogger({ level: config.logLevel, destination })
   const database = await openDatabase(config.store)
+  const locks = createMemoryLocks()
   const folio = createServer(config, {
     database,
-    locks: createMemoryLocks(),
+    locks,
     logger,
     verifyToken: createTokenVerifier({ kind: 'secret', secret: TEST_SECRET }),
     ...(clientDir ? { clientDir } : {}),
@@ -74,6 +78,7 @@ export async function startServer({ store = 'sqlite', env = {}, clientDir }: Sta
     folio,
     database,
     dataDir: config.dataDir,
+    locks,
     logs,
     token: (sub, options = {}) => mintToken(TEST_SECRET, { sub, ...options }),
     api: (path, token, init = {}) =>
