@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 30_000,
+    // Browser and multi-process tests share 2 cores with everything else the suite runs.
+    testTimeout: 90_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // Tests that spawn server processes must not starve each other on a 2-core machine.

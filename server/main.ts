@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { loadOrCreateDevSecret } from './auth/dev-secret.js'
 import { createTokenVerifier, mintToken } from './auth/tokens.js'
-import { createMemoryLocks, createRedisLocks } from './cluster/index.js'
+import { randomUUID } from 'node:crypto'
+import { createMemoryLocks, createRedisDocBus, createRedisEventBus, createRedisLocks } from './cluster/index.js'
+import type { AccessEvent } from './http/context.js'
+import type { PublicationEvent } from './publishing/publisher.js'
 import { parseConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
 import { DEMO_USERS, seedDemo, type DemoSeed } from './seed.js'
@@ -38,9 +41,19 @@ async function main(): Promise<void> {
     await redis.connect()
   }
   const locks = redis && config.redis ? createRedisLocks({ redis, prefix: config.redis.prefix }) : createMemoryLocks()
+  // Several nodes: documents, publication events and role changes travel through Redis.
+  const nodeId = randomUUID()
+  const onBusError = (error: unknown) => logger.warn({ err: error }, 'cluster bus error')
+  const cluster = config.redis
+    ? {
+        bus: await createRedisDocBus({ url: config.redis.url, prefix: config.redis.prefix, nodeId, onError: onBusError }),
+        events: await createRedisEventBus<PublicationEvent>({ url: config.redis.url, channel: `${config.redis.prefix}publications`, nodeId, onError: onBusError }),
+        accessEvents: await createRedisEventBus<AccessEvent>({ url: config.redis.url, channel: `${config.redis.prefix}access`, nodeId, onError: onBusError }),
+      }
+    : {}
 
   const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url))
-  const server = createServer(config, { database, locks, logger, verifyToken, clientDir, ...(redis ? { redis } : {}) })
+  const server = createServer(config, { database, locks, logger, verifyToken, clientDir, ...cluster, ...(redis ? { redis } : {}) })
   const seed = config.seedDemo && (await server.libraries.countLibraries()) === 0 ? await seedDemo(server) : null
   const { url } = await server.listen()
   logger.info({ url, store: config.store.kind, redis: Boolean(redis) }, 'listening')
@@ -52,6 +65,9 @@ async function main(): Promise<void> {
     stopping = true
     logger.info({ signal }, 'shutting down')
     await server.close()
+    await cluster.bus?.destroy()
+    await cluster.events?.destroy()
+    await cluster.accessEvents?.destroy()
     await database.destroy()
     await redis?.quit()
     process.exit(0)

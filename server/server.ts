@@ -34,6 +34,8 @@ import { createPublisher, type Failpoint, type PublicationEvent } from './publis
 import { createRemoteClient, type RemoteClient } from './publishing/remote.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import type { LockLease } from './cluster/types.js'
+import type { DocBus } from './cluster/doc-bus.js'
+import type { AccessEvent } from './http/context.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
 import { createTranslationStore } from './store/translation-store.js'
@@ -50,6 +52,10 @@ export interface ServerDeps {
   remote?: RemoteClient
   /** Publication events; in-process when not given. */
   events?: EventBus<PublicationEvent>
+  /** Fan-out of documents between nodes (Redis); none for a single node. */
+  bus?: DocBus
+  /** Role changes, to every node (Redis); in-process when not given. */
+  accessEvents?: EventBus<AccessEvent>
 }
 
 export interface FolioServer {
@@ -131,6 +137,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     unloadAfterMs: config.durability.unloadAfterMs,
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
+    ...(deps.bus ? { bus: deps.bus } : {}),
     onCommitted: (_name, document, doc) => {
       if (document.kind === 'asset') syncTitle(document.assetId, doc)
     },
@@ -149,9 +156,11 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   })
 
   metrics = createMetrics(() => hub.stats())
+  const accessEvents: EventBus<AccessEvent> = deps.accessEvents ?? createMemoryBus((error) => logger.warn({ err: error }, 'access event listener failed'))
 
   const app = createApp({
     metrics: metrics.registry,
+    accessEvents,
     libraries,
     sites,
     assets,

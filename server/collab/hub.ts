@@ -58,6 +58,7 @@ export class CollabHub {
   readonly #rooms = new Map<string, Room>()
   readonly #loading = new Map<string, Promise<Room>>()
   readonly #unloadTimers = new Map<Room, ReturnType<typeof setTimeout>>()
+  readonly #unsubscribes = new Map<Room, () => Promise<void>>()
   readonly #connectionsPerUser = new Map<string, number>()
   readonly #roomContext: RoomContext
   #connections = 0
@@ -77,7 +78,9 @@ export class CollabHub {
       ...(options.onCommitted
         ? { onCommitted: (room: Room) => options.onCommitted?.(room.name, room.document, room.doc) }
         : {}),
+      ...(options.bus ? { publish: (room: Room, kind: 'update' | 'awareness', payload: Uint8Array) => options.bus?.publish(room.name, kind, payload) } : {}),
     }
+    options.bus?.onReconnect(() => void this.#resyncAll())
   }
 
   stats(): CollabStats {
@@ -207,7 +210,10 @@ export class CollabHub {
       for (const member of [...room.members]) (member as Connection).close(CLOSE_NOT_FOUND, reason)
     }
     await Promise.allSettled(rooms.map((room) => room.close()))
-    for (const room of rooms) if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)
+    for (const room of rooms) {
+      this.#unsubscribeRoom(room)
+      if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)
+    }
   }
 
   /** Commits what is pending, unloads every document and closes every connection. */
@@ -224,6 +230,7 @@ export class CollabHub {
     }
     await this.#committer.flush()
     await Promise.allSettled([...this.#rooms.values()].map((room) => room.close()))
+    for (const room of this.#rooms.values()) this.#unsubscribeRoom(room)
     this.#rooms.clear()
   }
 
@@ -259,10 +266,45 @@ export class CollabHub {
   }
 
   async #load(name: string, document: DocumentName, libraryId: string): Promise<Room> {
+    // Subscribed before loading: nothing another node publishes meanwhile is missed.
+    const early: Uint8Array[] = []
+    let room: Room | null = null
+    const unsubscribe = this.#options.bus
+      ? await this.#options.bus.subscribe(name, (kind, payload) => {
+          if (!room) {
+            if (kind === 'update') early.push(payload)
+            return
+          }
+          if (room.state !== 'open') return
+          if (kind === 'update') room.applyFromCluster(payload)
+          else room.awarenessFromCluster(payload)
+        })
+      : null
     const stored = await this.#options.persistence.load(name)
-    const room = new Room(name, document, libraryId, stored, this.#roomContext)
+    room = new Room(name, document, libraryId, stored, this.#roomContext)
+    for (const update of early) room.applyFromCluster(update)
+    if (unsubscribe) this.#unsubscribes.set(room, unsubscribe)
     this.#rooms.set(name, room)
     return room
+  }
+
+  /** After the bus was cut off: every open document catches up with the store. */
+  async #resyncAll(): Promise<void> {
+    for (const room of [...this.#rooms.values()]) {
+      if (room.state !== 'open') continue
+      try {
+        room.resyncFromStore(await this.#options.persistence.load(room.name))
+      } catch (error) {
+        this.#options.logger.warn({ doc: room.name, err: error }, 'resync after reconnect failed')
+      }
+    }
+    this.#options.logger.info({ documents: this.#rooms.size }, 'resynchronised documents after the cluster bus reconnected')
+  }
+
+  #unsubscribeRoom(room: Room): void {
+    const unsubscribe = this.#unsubscribes.get(room)
+    this.#unsubscribes.delete(room)
+    void unsubscribe?.()
   }
 
   #retain(room: Room): void {
@@ -286,6 +328,7 @@ export class CollabHub {
       if (!room.isIdle() || room.state !== 'open') return
       void room.close().then(
         () => {
+          this.#unsubscribeRoom(room)
           if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)
         },
         (error: unknown) => this.#dropRoom(room, error),
@@ -339,6 +382,7 @@ export class CollabHub {
     this.#options.logger.error({ doc: room.name, err: error }, 'commit failed; document dropped')
     for (const member of [...room.members]) (member as Connection).close(CLOSE_INTERNAL_ERROR, 'storage unavailable')
     room.destroy()
+    this.#unsubscribeRoom(room)
     if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name)
   }
 }

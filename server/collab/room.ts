@@ -30,7 +30,13 @@ export interface RoomContext {
   /** The store refused a commit: the room must be dropped and its clients resync elsewhere. */
   onCommitFailed(room: Room, error: unknown): void
   onCommitted?(room: Room): void
+  /** Hands this node's changes to the other nodes that have the document open. */
+  publish?(room: Room, kind: 'update' | 'awareness', payload: Uint8Array): void
 }
+
+/** Changes that came from another node (already committed there) or from the store (a resync). */
+export const CLUSTER_ORIGIN = 'cluster'
+export const STORE_ORIGIN = 'store'
 
 type RoomState = 'open' | 'closing' | 'closed'
 
@@ -49,6 +55,8 @@ export class Room {
   readonly #context: RoomContext
   #pendingUpdates: Uint8Array[] = []
   #pendingSenders = new Set<RoomMember>()
+  /** Changes to relay to this node's clients only: neither committed nor published again. */
+  #relayOnly: Uint8Array[] = []
   #flushScheduled = false
   #emittedSeq = 0
   #durableSeq = 0
@@ -81,9 +89,12 @@ export class Room {
    * instead, and the sender must resync.
    */
   apply(update: Uint8Array, origin: RoomMember | string): boolean {
-    Y.applyUpdate(this.doc, update, origin)
     const store = this.doc.store
-    if (store.pendingStructs === null && store.pendingDs === null) return true
+    // Another node's updates may wait here for one they depend on (pub/sub does not order
+    // publishers); only what this update leaves pending is held against it.
+    const hadPending = store.pendingStructs !== null || store.pendingDs !== null
+    Y.applyUpdate(this.doc, update, origin)
+    if (hadPending || (store.pendingStructs === null && store.pendingDs === null)) return true
     store.pendingStructs = null
     store.pendingDs = null
     return false
@@ -116,6 +127,30 @@ export class Room {
     applyAwarenessUpdate(this.awareness, update, origin)
     const frame = encodeAwareness(update)
     for (const member of this.members) member.send(frame)
+    this.#context.publish?.(this, 'awareness', update)
+  }
+
+  /**
+   * Another node's update: applied and relayed here, but committed and published by that node. If
+   * it depends on an update from a third node that has not arrived yet, Yjs keeps it pending until
+   * that one does.
+   */
+  applyFromCluster(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, CLUSTER_ORIGIN)
+  }
+
+  /** Another node's awareness: applied and relayed to this node's clients. */
+  awarenessFromCluster(update: Uint8Array): void {
+    applyAwarenessUpdate(this.awareness, update, CLUSTER_ORIGIN)
+    const frame = encodeAwareness(update)
+    for (const member of this.members) member.send(frame)
+  }
+
+  /** Catches up with what was committed while this node could not hear the others. */
+  resyncFromStore(updates: readonly Uint8Array[]): void {
+    this.doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.doc, update)
+    }, STORE_ORIGIN)
   }
 
   add(member: RoomMember): void {
@@ -129,8 +164,10 @@ export class Room {
     this.clientOwners.delete(clientId)
     if (!this.awareness.getStates().has(clientId)) return
     removeAwarenessStates(this.awareness, [clientId], 'leave')
-    const frame = encodeAwareness(encodeAwarenessUpdate(this.awareness, [clientId]))
+    const removal = encodeAwarenessUpdate(this.awareness, [clientId])
+    const frame = encodeAwareness(removal)
     for (const other of this.members) other.send(frame)
+    this.#context.publish?.(this, 'awareness', removal)
   }
 
   isIdle(): boolean {
@@ -174,7 +211,8 @@ export class Room {
 
   readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
     this.#fullStateFrame = null
-    this.#pendingUpdates.push(update)
+    if (origin === CLUSTER_ORIGIN || origin === STORE_ORIGIN) this.#relayOnly.push(update)
+    else this.#pendingUpdates.push(update)
     if (typeof origin === 'object' && origin !== null && this.members.has(origin as RoomMember)) {
       this.#pendingSenders.add(origin as RoomMember)
     }
@@ -186,7 +224,14 @@ export class Room {
 
   readonly #flush = (): void => {
     this.#flushScheduled = false
-    if (this.state === 'closed' || this.#pendingUpdates.length === 0) return
+    if (this.state === 'closed') return
+    if (this.#relayOnly.length > 0) {
+      const relayed = this.#relayOnly
+      this.#relayOnly = []
+      const frame = encodeSyncUpdate(relayed.length === 1 ? relayed[0]! : Y.mergeUpdates(relayed))
+      for (const member of this.members) member.send(frame)
+    }
+    if (this.#pendingUpdates.length === 0) return
     const updates = this.#pendingUpdates
     const senders = this.#pendingSenders
     this.#pendingUpdates = []
@@ -203,6 +248,7 @@ export class Room {
       else member.send(frame)
     }
     const seq = ++this.#emittedSeq
+    this.#context.publish?.(this, 'update', merged)
     this.#context.committer
       .enqueue(this.name, merged)
       .then(

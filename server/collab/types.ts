@@ -1,6 +1,7 @@
 /** What the collaboration core needs from the outside world, in the narrowest shape it can use. */
 import type * as Y from 'yjs'
 import type { DocumentName } from '../../shared/ids.js'
+import type { DocBus } from '../cluster/doc-bus.js'
 import type { UpdateSink } from './group-commit.js'
 
 /** The minimal socket the core writes to; the transport owns the real one. */
@@ -50,6 +51,8 @@ export interface CollabOptions {
   maxConnectionsPerUser: number
   /** A recipient with more than this queued is too slow to keep up and is disconnected. */
   maxBufferedBytes: number
+  /** Fan-out to the other nodes; a single node needs none. */
+  bus?: DocBus
   /** Called after a document's changes were committed (for indexes kept beside the documents). */
   onCommitted?(documentName: string, document: DocumentName, doc: Y.Doc): void
 }

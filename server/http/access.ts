@@ -38,8 +38,19 @@ export function requireInstanceAdmin(c: Context<AppEnv>, what: string): void {
   if (!c.get('user').admin) throw new ApiError('forbidden', `only instance admins ${what}`)
 }
 
-/** A role change reaches the member's open connections at once: downgraded, upgraded or closed. */
-export async function refreshConnections(deps: Pick<AppDeps, 'libraries' | 'hub'>, libraryId: string, userId: string): Promise<void> {
+/**
+ * A role change reaches the member's open connections at once: downgraded, upgraded or closed,
+ * here and, through the access events, on every other node.
+ */
+export async function refreshConnections(deps: Pick<AppDeps, 'libraries' | 'hub' | 'accessEvents'>, libraryId: string, userId: string): Promise<void> {
+  // Here first, before the request answers; the event then reaches the other nodes (and this one
+  // again, which changes nothing).
+  await refreshLocalConnections(deps, libraryId, userId)
+  deps.accessEvents?.publish({ libraryId, userId })
+}
+
+/** Re-checks this node's connections of a member against the store. */
+export async function refreshLocalConnections(deps: Pick<AppDeps, 'libraries' | 'hub'>, libraryId: string, userId: string): Promise<void> {
   const { member } = await deps.libraries.grantOf(libraryId, userId)
   const permissions = permissionsOf(await deps.libraries.grantOfRole(libraryId, member?.role ?? null))
   deps.hub.refreshAccess(libraryId, userId, (document: DocumentName) => documentAccess(permissions, document.kind))

@@ -8,6 +8,7 @@
 import { Hono } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { bodyLimit } from 'hono/body-limit'
+import { refreshLocalConnections } from './access.js'
 import type { AppDeps, AppEnv } from './context.js'
 import { ApiError, errorBody, errorResponse } from './errors.js'
 import { createRouter } from './openapi.js'
@@ -29,6 +30,11 @@ const UPLOAD_PATH = /^\/api\/v1\/libraries\/[^/]+\/(assets\/[^/]+\/files|live-im
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
+  deps.accessEvents?.subscribe((event) => {
+    refreshLocalConnections(deps, event.libraryId, event.userId).catch((error: unknown) =>
+      deps.logger.error({ err: error, ...event }, 'access refresh failed'),
+    )
+  })
 
   app.onError((error, c) => errorResponse(c, error, (e) => deps.logger.error({ err: e, path: c.req.path }, 'request failed')))
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

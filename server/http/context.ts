@@ -21,6 +21,12 @@ export type AppEnv = {
   }
 }
 
+/** A member's role changed in a library: every node re-checks their open connections. */
+export interface AccessEvent {
+  libraryId: string
+  userId: string
+}
+
 export interface HealthReport {
   store: boolean
   redis?: boolean
@@ -43,6 +49,8 @@ export interface AppDeps {
     { ok: true; user: User } | { ok: false; reason: 'missing' | 'expired' | 'invalid'; message: string }
   >
   health(): Promise<HealthReport>
+  /** Role changes for every node; the app subscribes and re-checks its own connections. */
+  accessEvents?: EventBus<AccessEvent>
   /** Prometheus registry answered at /metrics. */
   metrics?: Registry
   logger: Logger

@@ -1,0 +1,133 @@
+/**
+ * Fan-out of a document's changes between the nodes that have it open. A node publishes the
+ * updates its own document emitted (already committed by that node, or on their way) and the
+ * awareness it relayed; the others apply them and relay them to their clients. Redis pub/sub in
+ * production; in process, nodes that share a `MemoryCluster` (tests, or one process) hear each other.
+ */
+import { Redis } from 'ioredis'
+
+export type DocMessageKind = 'update' | 'awareness'
+
+export interface DocBus {
+  /** This node's id; messages it published come back to nobody on it. */
+  readonly nodeId: string
+  publish(doc: string, kind: DocMessageKind, payload: Uint8Array): void
+  /** Answers the unsubscribe function. */
+  subscribe(doc: string, onMessage: (kind: DocMessageKind, payload: Uint8Array) => void): Promise<() => Promise<void>>
+  /** Called when the bus was cut off and is back: messages may have been missed meanwhile. */
+  onReconnect(listener: () => void): void
+  destroy(): Promise<void>
+}
+
+const KINDS: readonly DocMessageKind[] = ['update', 'awareness']
+
+/** A frame: node id length, node id, kind, payload. */
+function encode(nodeId: string, kind: DocMessageKind, payload: Uint8Array): Buffer {
+  const id = Buffer.from(nodeId)
+  return Buffer.concat([Buffer.from([id.length]), id, Buffer.from([KINDS.indexOf(kind)]), payload])
+}
+
+function decode(frame: Buffer): { nodeId: string; kind: DocMessageKind; payload: Uint8Array } | null {
+  const idLength = frame[0]
+  if (idLength === undefined || frame.length < idLength + 2) return null
+  const kind = KINDS[frame[idLength + 1]!]
+  if (!kind) return null
+  return { nodeId: frame.subarray(1, 1 + idLength).toString(), kind, payload: new Uint8Array(frame.subarray(idLength + 2)) }
+}
+
+/** Nodes in one process that hear each other. */
+export class MemoryCluster {
+  readonly #listeners = new Map<string, Set<(frame: Buffer) => void>>()
+
+  publish(channel: string, frame: Buffer): void {
+    for (const listener of this.#listeners.get(channel) ?? []) queueMicrotask(() => listener(frame))
+  }
+
+  listen(channel: string, listener: (frame: Buffer) => void): () => void {
+    const set = this.#listeners.get(channel) ?? new Set()
+    set.add(listener)
+    this.#listeners.set(channel, set)
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.#listeners.delete(channel)
+    }
+  }
+}
+
+export function createMemoryDocBus(cluster: MemoryCluster, nodeId: string): DocBus {
+  return {
+    nodeId,
+    publish(doc, kind, payload) {
+      cluster.publish(doc, encode(nodeId, kind, payload))
+    },
+    async subscribe(doc, onMessage) {
+      const stop = cluster.listen(doc, (frame) => {
+        const message = decode(frame)
+        if (message && message.nodeId !== nodeId) onMessage(message.kind, message.payload)
+      })
+      return async () => stop()
+    },
+    onReconnect() {
+      // An in-process cluster is never cut off.
+    },
+    async destroy() {},
+  }
+}
+
+export interface RedisDocBusOptions {
+  url: string
+  prefix: string
+  nodeId: string
+  onError: (error: unknown) => void
+}
+
+/** Two connections: one publishes, one subscribes (a subscribed Redis connection can do nothing else). */
+export async function createRedisDocBus(options: RedisDocBusOptions): Promise<DocBus> {
+  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const subscriber = new Redis(options.url, { lazyConnect: true })
+  publisher.on('error', options.onError)
+  subscriber.on('error', options.onError)
+  await Promise.all([publisher.connect(), subscriber.connect()])
+  const channelOf = (doc: string) => `${options.prefix}doc:${doc}`
+  const handlers = new Map<string, (kind: DocMessageKind, payload: Uint8Array) => void>()
+  const reconnectListeners: (() => void)[] = []
+  let wasCutOff = false
+
+  subscriber.on('messageBuffer', (channel: Buffer, frame: Buffer) => {
+    const handler = handlers.get(channel.toString())
+    const message = handler ? decode(frame) : null
+    if (handler && message && message.nodeId !== options.nodeId) handler(message.kind, message.payload)
+  })
+  subscriber.on('close', () => {
+    wasCutOff = true
+  })
+  subscriber.on('ready', () => {
+    if (!wasCutOff) return
+    wasCutOff = false
+    // ioredis resubscribes by itself; what was published meanwhile is lost and must be caught up.
+    for (const listener of reconnectListeners) listener()
+  })
+
+  return {
+    nodeId: options.nodeId,
+    publish(doc, kind, payload) {
+      publisher.publish(channelOf(doc), encode(options.nodeId, kind, payload)).catch(options.onError)
+    },
+    async subscribe(doc, onMessage) {
+      const channel = channelOf(doc)
+      handlers.set(channel, onMessage)
+      await subscriber.subscribe(channel)
+      return async () => {
+        handlers.delete(channel)
+        await subscriber.unsubscribe(channel).catch(options.onError)
+      }
+    },
+    onReconnect(listener) {
+      reconnectListeners.push(listener)
+    },
+    async destroy() {
+      subscriber.disconnect()
+      publisher.disconnect()
+    },
+  }
+}

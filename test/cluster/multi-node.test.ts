@@ -1,0 +1,116 @@
+/**
+ * Several Folio processes sharing PostgreSQL and Redis, as behind a load balancer.
+ */
+import { describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { connectAsset, type AssetConnection } from '../../client/connect-asset.js'
+import { mintToken } from '../../server/auth/tokens.js'
+import { bodyText, paragraphText } from '../helpers/body.js'
+import { testDatabaseEnv } from '../helpers/database.js'
+import { TEST_SECRET, uniqueName } from '../helpers/env.js'
+import { spawnServer } from '../helpers/process.js'
+import { json } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+async function cluster(size: number) {
+  const env = {
+    ...testDatabaseEnv('postgres'),
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `${uniqueName('t')}:`,
+    AUTH_SECRET: TEST_SECRET,
+    SEED_DEMO: 'false',
+    PORT: '0',
+  }
+  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = []
+  for (let i = 0; i < size; i++) nodes.push(await spawnServer(env))
+  const owner = await mintToken(TEST_SECRET, { sub: 'owner', name: 'Owner', admin: true })
+  const member = await mintToken(TEST_SECRET, { sub: 'member', name: 'Member' })
+  const call = (node: number, method: string, path: string, token: string, body?: unknown) =>
+    fetch(`${nodes[node]!.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+  const library = await json(await call(0, 'POST', '/libraries', owner, { name: 'Cluster' }))
+  await json(await call(1 % size, 'PUT', `/libraries/${library.id}/members/member`, owner, { role: 'member' }))
+  const asset = await json(await call(2 % size, 'POST', `/libraries/${library.id}/assets`, owner, { type: 'web-content', title: 'Shared' }))
+  const connect = (node: number, token: string): AssetConnection =>
+    connectAsset(nodes[node]!.url, asset.id, { token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffTimeMs: 300 })
+  return { nodes, owner, member, call, libraryId: library.id as string, assetId: asset.id as string, connect }
+}
+
+describe('a cluster of nodes on Redis and PostgreSQL', () => {
+  it('converges clients spread over three nodes, and the store with them', async () => {
+    const { connect, owner, member, call, libraryId, assetId } = await cluster(3)
+    const clients = [connect(0, owner), connect(1, member), connect(2, owner)]
+    await Promise.all(clients.map((c) => c.whenSynced()))
+    clients[0]!.provider.awareness.setLocalStateField('cursor', { at: 1 })
+    await waitFor(() => clients[2]!.provider.awareness.getStates().get(clients[0]!.doc.clientID)?.cursor?.at === 1, {
+      what: 'awareness to cross nodes',
+    })
+    const typed: string[] = []
+    for (let round = 0; round < 15; round++) {
+      clients.forEach((client, i) => {
+        const token = `<${i}.${round}>`
+        typed.push(token)
+        const text = paragraphText(client.doc)
+        // At either end, so that no token lands inside another and every one stays findable.
+        text.insert(Math.random() < 0.5 ? 0 : text.length, token)
+      })
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await waitFor(
+      () => clients.every((c) => bodyText(c.doc) === bodyText(clients[0]!.doc)) && typed.every((t) => bodyText(clients[0]!.doc).includes(t)),
+      { timeoutMs: 15_000, what: 'all clients to converge' },
+    ).catch((error) => {
+      throw new Error(`${error}\n${clients.map((c) => `${bodyText(c.doc).length}: missing ${typed.filter((t) => !bodyText(c.doc).includes(t)).join(' ')}`).join('\n')}`)
+    })
+    await Promise.all(clients.map((c) => c.whenAcknowledged()))
+    for (const node of [0, 1, 2]) {
+      const stored = await json(await call(node, 'GET', `/libraries/${libraryId}/assets/${assetId}`, owner))
+      const text = JSON.stringify(stored.body)
+      expect(typed.filter((t) => !text.includes(t)), `node ${node}`).toEqual([])
+    }
+    clients.forEach((c) => c.destroy())
+  })
+
+  it('downgrades a connection on one node within a second of a role change made through another', async () => {
+    const { connect, owner, call, libraryId, member } = await cluster(2)
+    const m = connect(1, member)
+    await m.whenSynced()
+    const started = Date.now()
+    expect((await call(0, 'PUT', `/libraries/${libraryId}/members/member`, owner, { role: 'reviewer' })).status).toBe(200)
+    await waitFor(() => m.deniedReason?.startsWith('read-only'), { timeoutMs: 1000, what: 'the downgrade on the other node' })
+    expect(Date.now() - started).toBeLessThan(1000)
+    const closed = new Promise<{ code: number }>((resolve) => m.on('closed', resolve))
+    await call(0, 'DELETE', `/libraries/${libraryId}/members/member`, owner)
+    expect((await closed).code).toBe(4403)
+    m.destroy()
+  })
+
+  it('announces a publication made on one node to a site listening on another', async () => {
+    const { nodes, owner, call, libraryId, assetId } = await cluster(2)
+    const site = await json(await call(0, 'POST', '/sites', owner, { name: 'Web' }))
+    await call(0, 'PUT', `/libraries/${libraryId}/sites/${site.id}`, owner)
+    const controller = new AbortController()
+    const response = await fetch(`${nodes[1]!.url}/api/v1/delivery/sites/${site.id}/events`, {
+      headers: { authorization: `Bearer ${site.deliveryKey}` },
+      signal: controller.signal,
+    })
+    const reader = response.body!.getReader()
+    let text = ''
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        text += new TextDecoder().decode(value)
+      }
+    })().catch(() => undefined)
+    await waitFor(() => text.includes('event: ready'), { what: 'the stream to open' })
+    await call(0, 'POST', `/libraries/${libraryId}/assets/${assetId}/versions`, owner)
+    expect((await call(0, 'POST', `/libraries/${libraryId}/assets/${assetId}/publish`, owner)).status).toBe(201)
+    await waitFor(() => text.includes('event: publication'), { timeoutMs: 5000, what: 'the event on the other node' })
+    controller.abort()
+    await read
+  })
+})
