@@ -35,6 +35,7 @@ import { createRemoteClient, type RemoteClient } from './publishing/remote.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import type { LockLease } from './cluster/types.js'
 import type { DocBus } from './cluster/doc-bus.js'
+import { createRedisPresence } from './cluster/presence.js'
 import type { AccessEvent } from './http/context.js'
 import { createLiveStore } from './store/live-store.js'
 import { createVersionStore } from './store/version-store.js'
@@ -138,6 +139,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
     ...(deps.bus ? { bus: deps.bus } : {}),
+    ...(deps.redis && config.redis ? { presence: createRedisPresence({ redis: deps.redis, prefix: config.redis.prefix }) } : {}),
     onCommitted: (_name, document, doc) => {
       if (document.kind === 'asset') syncTitle(document.assetId, doc)
     },

@@ -23,6 +23,7 @@ import { parseDocumentName, type DocumentName } from '../../shared/ids.js'
 import { Connection } from './connection.js'
 import { GroupCommitter } from './group-commit.js'
 import { Room, type RoomContext } from './room.js'
+import { PRESENCE_HEARTBEAT_MS, type PresenceEntry } from '../cluster/presence.js'
 import type { Access, CollabOptions, CollabSocket, CollabUser } from './types.js'
 
 export type JoinTicket =
@@ -36,14 +37,6 @@ export type JoinTicket =
       cancel(): void
     }
   | { ok: false; closeCode: number; reason: string; userId: string | null }
-
-export interface PresenceEntry {
-  document: string
-  userId: string
-  name: string
-  access: Access
-  since: string
-}
 
 export interface CollabStats {
   documents: number
@@ -62,6 +55,8 @@ export class CollabHub {
   readonly #connectionsPerUser = new Map<string, number>()
   readonly #roomContext: RoomContext
   #connections = 0
+  #connectionIds = new WeakMap<Connection, string>()
+  #heartbeat: ReturnType<typeof setInterval> | null = null
   #messagesIn = 0
   #messagesOut = 0
   #destroyed: Promise<void> | undefined
@@ -178,8 +173,14 @@ export class CollabHub {
     return changed
   }
 
-  /** Who is in which document of a library now, on this node. */
-  presence(libraryId: string): PresenceEntry[] {
+  /** Who is in which document of a library now: on every node with shared presence, else here. */
+  async presence(libraryId: string): Promise<PresenceEntry[]> {
+    if (this.#options.presence) return this.#options.presence.list(libraryId)
+    return this.localPresence(libraryId)
+  }
+
+  /** Who is in which document of a library on this node. */
+  localPresence(libraryId: string): PresenceEntry[] {
     const entries: PresenceEntry[] = []
     for (const room of this.#rooms.values()) {
       if (room.libraryId !== libraryId) continue
@@ -222,6 +223,7 @@ export class CollabHub {
   }
 
   async #runDestroy(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat)
     for (const timer of this.#unloadTimers.values()) clearTimeout(timer)
     this.#unloadTimers.clear()
     await Promise.allSettled(this.#loading.values())
@@ -338,6 +340,36 @@ export class CollabHub {
     this.#unloadTimers.set(room, timer)
   }
 
+  /** Shared presence (several nodes): this connection is here, renewed until it leaves. */
+  #announce(connection: Connection): void {
+    const presence = this.#options.presence
+    if (!presence) return
+    const key = `${this.#options.bus?.nodeId ?? 'node'}:${crypto.randomUUID()}`
+    this.#connectionIds.set(connection, key)
+    presence.set(connection.room.libraryId, key, this.#entryOf(connection)).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'presence not written'))
+    this.#heartbeat ??= setInterval(() => {
+      const entries = [...this.#rooms.values()].flatMap((room) =>
+        [...room.members].flatMap((member) => {
+          const key = this.#connectionIds.get(member as Connection)
+          return key ? [{ libraryId: room.libraryId, key, entry: this.#entryOf(member as Connection) }] : []
+        }),
+      )
+      presence.heartbeat(entries).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'presence heartbeat failed'))
+    }, PRESENCE_HEARTBEAT_MS)
+    this.#heartbeat.unref()
+  }
+
+  #withdraw(connection: Connection): void {
+    const key = this.#connectionIds.get(connection)
+    if (!key) return
+    this.#connectionIds.delete(connection)
+    this.#options.presence?.remove(connection.room.libraryId, key).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'presence not removed'))
+  }
+
+  #entryOf(connection: Connection): PresenceEntry {
+    return { document: connection.room.name, userId: connection.user.id, name: connection.user.name, access: connection.access, since: connection.joinedAt }
+  }
+
   #countConnection(userId: string): boolean {
     const open = this.#connectionsPerUser.get(userId) ?? 0
     if (open >= this.#options.maxConnectionsPerUser) return false
@@ -363,6 +395,7 @@ export class CollabHub {
     })
     this.#connections++
     connection.start()
+    this.#announce(connection)
     this.#options.logger.info({ user: user.id, doc: room.name, access }, 'join')
     return connection
   }
@@ -372,6 +405,7 @@ export class CollabHub {
     this.#connections--
     this.#uncountConnection(user.id)
     room.remove(connection)
+    this.#withdraw(connection)
     this.#options.logger.info({ user: user.id, doc: room.name }, 'leave')
     this.#scheduleUnload(room)
   }

@@ -1,5 +1,5 @@
 export { CollabHub, createCollabHub } from './hub.js'
-export type { JoinTicket, CollabStats, PresenceEntry } from './hub.js'
+export type { JoinTicket, CollabStats } from './hub.js'
 export { Connection } from './connection.js'
 export type { Room } from './room.js'
 export type {

@@ -2,6 +2,7 @@
 import type * as Y from 'yjs'
 import type { DocumentName } from '../../shared/ids.js'
 import type { DocBus } from '../cluster/doc-bus.js'
+import type { PresenceStore } from '../cluster/presence.js'
 import type { UpdateSink } from './group-commit.js'
 
 /** The minimal socket the core writes to; the transport owns the real one. */
@@ -53,6 +54,8 @@ export interface CollabOptions {
   maxBufferedBytes: number
   /** Fan-out to the other nodes; a single node needs none. */
   bus?: DocBus
+  /** Presence shared by all nodes (Redis); a single node answers from memory. */
+  presence?: PresenceStore
   /** Called after a document's changes were committed (for indexes kept beside the documents). */
   onCommitted?(documentName: string, document: DocumentName, doc: Y.Doc): void
 }

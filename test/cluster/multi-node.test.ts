@@ -44,6 +44,11 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
     const { connect, owner, member, call, libraryId, assetId } = await cluster(3)
     const clients = [connect(0, owner), connect(1, member), connect(2, owner)]
     await Promise.all(clients.map((c) => c.whenSynced()))
+    // Presence is shared: any node answers for all of them.
+    const present = await json(await call(1, 'GET', `/libraries/${libraryId}/presence`, owner))
+    expect(present.items.map((p: { userId: string; document: string }) => `${p.userId}@${p.document}`).sort()).toEqual(
+      [`member@${assetId}`, `owner@${assetId}`, `owner@${assetId}`],
+    )
     clients[0]!.provider.awareness.setLocalStateField('cursor', { at: 1 })
     await waitFor(() => clients[2]!.provider.awareness.getStates().get(clients[0]!.doc.clientID)?.cursor?.at === 1, {
       what: 'awareness to cross nodes',
@@ -72,6 +77,9 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
       expect(typed.filter((t) => !text.includes(t)), `node ${node}`).toEqual([])
     }
     clients.forEach((c) => c.destroy())
+    await waitFor(async () => (await json(await call(0, 'GET', `/libraries/${libraryId}/presence`, owner))).items.length === 0, {
+      what: 'presence to empty when everyone left',
+    })
   })
 
   it('downgrades a connection on one node within a second of a role change made through another', async () => {

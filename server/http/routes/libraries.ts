@@ -141,7 +141,7 @@ export function libraryRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { library } = await requireLibrary(c, deps, c.req.valid('param').lib, 'VIEW')
-      return c.json({ items: hub.presence(library.id) }, 200)
+      return c.json({ items: await hub.presence(library.id) }, 200)
     },
   )
 
