@@ -1,21 +1,56 @@
 /**
  * Several Folio processes sharing PostgreSQL and Redis, as behind a load balancer.
  */
-import { describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { Redis } from 'ioredis'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { connectAsset, type AssetConnection } from '../../client/connect-asset.js'
 import { mintToken } from '../../server/auth/tokens.js'
 import { bodyText, paragraphText } from '../helpers/body.js'
 import { testDatabaseEnv } from '../helpers/database.js'
 import { TEST_SECRET, uniqueName } from '../helpers/env.js'
-import { spawnServer } from '../helpers/process.js'
+import { freePort, spawnServer } from '../helpers/process.js'
 import { json } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
-async function cluster(size: number) {
+/** A Redis of the test's own, on a free port, that it may kill and restart without disturbing others. */
+async function privateRedis() {
+  const port = await freePort()
+  let child: ChildProcess | null = null
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    await waitFor(
+      async () => {
+        const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+        // Refused until the server is up: connect() rejects, which waitFor retries.
+        probe.on('error', () => undefined)
+        try {
+          await probe.connect()
+          return (await probe.ping()) === 'PONG'
+        } finally {
+          probe.disconnect()
+        }
+      },
+      { what: 'the private redis to answer' },
+    )
+  }
+  const kill = async () => {
+    const running = child
+    if (!running) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill('SIGKILL')
+    await exited
+  }
+  await start()
+  onTestFinished(kill)
+  return { url: `redis://127.0.0.1:${port}`, start, kill }
+}
+
+async function cluster(size: number, redisUrl = 'redis://127.0.0.1:6379') {
   const env = {
     ...testDatabaseEnv('postgres'),
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: `${uniqueName('t')}:`,
     AUTH_SECRET: TEST_SECRET,
     SEED_DEMO: 'false',
@@ -120,5 +155,40 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
     await waitFor(() => text.includes('event: publication'), { timeoutMs: 5000, what: 'the event on the other node' })
     controller.abort()
     await read
+  })
+
+  it('loses nothing when Redis restarts in the middle of editing, and converges afterwards', async () => {
+    const redis = await privateRedis()
+    const { connect, owner, member, call, libraryId, assetId } = await cluster(2, redis.url)
+    const a = connect(0, owner)
+    const b = connect(1, member)
+    await Promise.all([a.whenSynced(), b.whenSynced()])
+    const typed: string[] = []
+    const type = (label: string) => {
+      for (const [i, client] of [a, b].entries()) {
+        const token = `<${label}${i}>`
+        typed.push(token)
+        const text = paragraphText(client.doc)
+        text.insert(text.length, token)
+      }
+    }
+    type('before')
+    await waitFor(() => bodyText(a.doc) === bodyText(b.doc) && typed.every((t) => bodyText(b.doc).includes(t)), { what: 'the first round' })
+
+    await redis.kill()
+    // Redis is away: each node goes on editing and committing on its own.
+    for (let i = 0; i < 5; i++) type(`during${i}`)
+    await Promise.all([a.whenAcknowledged(), b.whenAcknowledged()])
+    await redis.start()
+    type('after')
+    await waitFor(() => typed.every((t) => bodyText(a.doc).includes(t) && bodyText(b.doc).includes(t)) && bodyText(a.doc) === bodyText(b.doc), {
+      timeoutMs: 20_000,
+      what: 'both nodes to converge after Redis came back',
+    })
+    await Promise.all([a.whenAcknowledged(), b.whenAcknowledged()])
+    const stored = JSON.stringify((await json(await call(0, 'GET', `/libraries/${libraryId}/assets/${assetId}`, owner))).body)
+    expect(typed.filter((t) => !stored.includes(t))).toEqual([])
+    a.destroy()
+    b.destroy()
   })
 })
