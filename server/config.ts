@@ -33,6 +33,7 @@ const envSchema = z
       .optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// URL' }).optional(),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('folio:'),
+    PRESENCE_TTL_MS: intInRange(1000, 3600_000).default(30_000),
     AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional(),
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     ALLOWED_ORIGINS: origins.optional(),
@@ -71,7 +72,7 @@ export interface Config {
   readonly publicUrl: string | undefined
   readonly dataDir: string
   readonly store: StoreConfig
-  readonly redis: { readonly url: string; readonly prefix: string } | undefined
+  readonly redis: { readonly url: string; readonly prefix: string; readonly presenceTtlMs: number } | undefined
   /** `dev-secret`: main.ts generates one under DATA_DIR, for the embedded default only. */
   readonly auth: Auth
   /** undefined: same-origin browsers and non-browser clients only; ['*']: any origin. */
@@ -121,7 +122,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     store,
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, presenceTtlMs: e.PRESENCE_TTL_MS } : undefined,
     auth,
     allowedOrigins: e.ALLOWED_ORIGINS,
     limits: {

@@ -139,7 +139,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
     ...(deps.bus ? { bus: deps.bus } : {}),
-    ...(deps.redis && config.redis ? { presence: createRedisPresence({ redis: deps.redis, prefix: config.redis.prefix }) } : {}),
+    ...(deps.redis && config.redis ? { presence: createRedisPresence({ redis: deps.redis, prefix: config.redis.prefix, ttlMs: config.redis.presenceTtlMs }) } : {}),
     onCommitted: (_name, document, doc) => {
       if (document.kind === 'asset') syncTitle(document.assetId, doc)
     },

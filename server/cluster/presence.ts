@@ -19,14 +19,25 @@ export interface PresenceStore {
   list(libraryId: string): Promise<PresenceEntry[]>
   /** Renews the expiry of these entries (this node's, still connected). */
   heartbeat(entries: readonly { libraryId: string; key: string; entry: PresenceEntry }[]): Promise<void>
+  /** How often the heartbeat must run to keep entries alive. */
+  readonly heartbeatMs: number
 }
 
 export const PRESENCE_TTL_MS = 30_000
-export const PRESENCE_HEARTBEAT_MS = 10_000
 
-export function createRedisPresence({ redis, prefix, now = Date.now }: { redis: Redis; prefix: string; now?: () => number }): PresenceStore {
+export function createRedisPresence({
+  redis,
+  prefix,
+  ttlMs = PRESENCE_TTL_MS,
+  now = Date.now,
+}: {
+  redis: Redis
+  prefix: string
+  ttlMs?: number
+  now?: () => number
+}): PresenceStore {
   const keyOf = (libraryId: string) => `${prefix}presence:${libraryId}`
-  const write = (entry: PresenceEntry) => JSON.stringify({ ...entry, expiresAt: now() + PRESENCE_TTL_MS })
+  const write = (entry: PresenceEntry) => JSON.stringify({ ...entry, expiresAt: now() + ttlMs })
   return {
     async set(libraryId, key, entry) {
       await redis.hset(keyOf(libraryId), key, write(entry))
@@ -49,6 +60,7 @@ export function createRedisPresence({ redis, prefix, now = Date.now }: { redis: 
       if (expired.length > 0) await redis.hdel(keyOf(libraryId), ...expired)
       return alive
     },
+    heartbeatMs: Math.max(100, Math.floor(ttlMs / 3)),
     async heartbeat(entries) {
       if (entries.length === 0) return
       const pipeline = redis.pipeline()

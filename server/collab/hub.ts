@@ -23,7 +23,7 @@ import { parseDocumentName, type DocumentName } from '../../shared/ids.js'
 import { Connection } from './connection.js'
 import { GroupCommitter } from './group-commit.js'
 import { Room, type RoomContext } from './room.js'
-import { PRESENCE_HEARTBEAT_MS, type PresenceEntry } from '../cluster/presence.js'
+import type { PresenceEntry } from '../cluster/presence.js'
 import type { Access, CollabOptions, CollabSocket, CollabUser } from './types.js'
 
 export type JoinTicket =
@@ -355,7 +355,7 @@ export class CollabHub {
         }),
       )
       presence.heartbeat(entries).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'presence heartbeat failed'))
-    }, PRESENCE_HEARTBEAT_MS)
+    }, presence.heartbeatMs)
     this.#heartbeat.unref()
   }
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
+import * as Y from 'yjs'
 import { connectAsset, type AssetConnection } from '../../client/connect-asset.js'
 import { mintToken } from '../../server/auth/tokens.js'
 import { bodyText, paragraphText } from '../helpers/body.js'
@@ -47,8 +48,9 @@ async function privateRedis() {
   return { url: `redis://127.0.0.1:${port}`, start, kill }
 }
 
-async function cluster(size: number, redisUrl = 'redis://127.0.0.1:6379') {
+async function cluster(size: number, redisUrl = 'redis://127.0.0.1:6379', extra: Record<string, string> = {}) {
   const env = {
+    ...extra,
     ...testDatabaseEnv('postgres'),
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `${uniqueName('t')}:`,
@@ -189,6 +191,46 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
     const stored = JSON.stringify((await json(await call(0, 'GET', `/libraries/${libraryId}/assets/${assetId}`, owner))).body)
     expect(typed.filter((t) => !stored.includes(t))).toEqual([])
     a.destroy()
+    b.destroy()
+  })
+
+  it('keeps what a killed node committed: its clients continue on another node, its presence expires', async () => {
+    const { nodes, connect, owner, member, call, libraryId, assetId } = await cluster(2, undefined, { PRESENCE_TTL_MS: '1500' })
+    const a = connect(0, owner)
+    const b = connect(1, member)
+    await Promise.all([a.whenSynced(), b.whenSynced()])
+    const typed: { token: string; clock: number }[] = []
+    let i = 0
+    const typing = setInterval(() => {
+      const token = `<k${i++}>`
+      const text = paragraphText(a.doc)
+      text.insert(text.length, token)
+      typed.push({ token, clock: Y.getState(a.doc.store, a.doc.clientID) })
+    }, 3)
+    await waitFor(() => typed.filter((t) => t.clock <= a.acknowledgedClock).length > 20, { what: 'acknowledged edits on the first node' })
+    nodes[0]!.child.kill('SIGKILL')
+    await nodes[0]!.exited
+    clearInterval(typing)
+    const acknowledged = typed.filter((t) => t.clock <= a.acknowledgedClock).map((t) => t.token)
+    // The balancer sends the client to the surviving node; the same document continues there.
+    const doc = a.doc
+    a.destroy()
+    const again = connectAsset(nodes[1]!.url, assetId, { token: owner, doc, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket })
+    await again.whenSynced()
+    await again.whenAcknowledged()
+    await waitFor(() => typed.every((t) => bodyText(b.doc).includes(t.token)), { what: 'everything typed to reach the other client' })
+    const stored = JSON.stringify((await json(await call(1, 'GET', `/libraries/${libraryId}/assets/${assetId}`, owner))).body)
+    expect(acknowledged.filter((t) => !stored.includes(t))).toEqual([])
+    expect(typed.filter((t) => !stored.includes(t.token))).toEqual([])
+    // The killed node's presence disappears within its TTL; the survivors' stays.
+    await waitFor(
+      async () => {
+        const items = (await json(await call(1, 'GET', `/libraries/${libraryId}/presence`, owner))).items as { userId: string }[]
+        return items.length === 2 && items.some((p) => p.userId === 'member')
+      },
+      { timeoutMs: 5000, what: 'the dead node’s presence to expire' },
+    )
+    again.destroy()
     b.destroy()
   })
 })

@@ -32,7 +32,7 @@ describe('configuration', () => {
     expect(result.ok && result.config).toMatchObject({
       port: 8080,
       store: { kind: 'postgres', url: 'postgres://folio@db:5432/folio' },
-      redis: { url: 'redis://cache:6379', prefix: 'folio:' },
+      redis: { url: 'redis://cache:6379', prefix: 'folio:', presenceTtlMs: 30_000 },
       auth: { kind: 'jwks' },
       allowedOrigins: ['https://cms.example.com', 'https://admin.example.com'],
       limits: { maxMessageBytes: 1048576 },
