@@ -14,6 +14,7 @@ export interface Metrics {
   readonly registry: Registry
   readonly publicationSeconds: Histogram<'status'>
   readonly lockBusy: Counter<'lock'>
+  readonly fanOutSeconds: Histogram
 }
 
 export function createMetrics(stats: () => CollabStats): Metrics {
@@ -65,5 +66,11 @@ export function createMetrics(stats: () => CollabStats): Metrics {
     labelNames: ['lock'],
     registers: [registry],
   })
-  return { registry, publicationSeconds, lockBusy }
+  const fanOutSeconds = new Histogram({
+    name: 'folio_fanout_latency_seconds',
+    help: 'From the node that made a change to this one (clocks of the nodes must agree)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  })
+  return { registry, publicationSeconds, lockBusy, fanOutSeconds }
 }

@@ -138,7 +138,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     unloadAfterMs: config.durability.unloadAfterMs,
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
-    ...(deps.bus ? { bus: deps.bus } : {}),
+    ...(deps.bus ? { bus: deps.bus, onFanOut: (ms: number) => metrics?.fanOutSeconds.observe(ms / 1000) } : {}),
     ...(deps.redis && config.redis ? { presence: createRedisPresence({ redis: deps.redis, prefix: config.redis.prefix, ttlMs: config.redis.presenceTtlMs }) } : {}),
     onCommitted: (_name, document, doc) => {
       if (document.kind === 'asset') syncTitle(document.assetId, doc)

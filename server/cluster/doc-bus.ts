@@ -13,7 +13,7 @@ export interface DocBus {
   readonly nodeId: string
   publish(doc: string, kind: DocMessageKind, payload: Uint8Array): void
   /** Answers the unsubscribe function. */
-  subscribe(doc: string, onMessage: (kind: DocMessageKind, payload: Uint8Array) => void): Promise<() => Promise<void>>
+  subscribe(doc: string, onMessage: (kind: DocMessageKind, payload: Uint8Array, sentAt: number) => void): Promise<() => Promise<void>>
   /** Called when the bus was cut off and is back: messages may have been missed meanwhile. */
   onReconnect(listener: () => void): void
   destroy(): Promise<void>
@@ -21,18 +21,28 @@ export interface DocBus {
 
 const KINDS: readonly DocMessageKind[] = ['update', 'awareness']
 
-/** A frame: node id length, node id, kind, payload. */
+/** A frame: node id length, node id, kind, send time (ms, float64), payload. */
 function encode(nodeId: string, kind: DocMessageKind, payload: Uint8Array): Buffer {
   const id = Buffer.from(nodeId)
-  return Buffer.concat([Buffer.from([id.length]), id, Buffer.from([KINDS.indexOf(kind)]), payload])
+  const head = Buffer.alloc(2 + id.length + 8)
+  head[0] = id.length
+  id.copy(head, 1)
+  head[1 + id.length] = KINDS.indexOf(kind)
+  head.writeDoubleBE(Date.now(), 2 + id.length)
+  return Buffer.concat([head, payload])
 }
 
-function decode(frame: Buffer): { nodeId: string; kind: DocMessageKind; payload: Uint8Array } | null {
+function decode(frame: Buffer): { nodeId: string; kind: DocMessageKind; sentAt: number; payload: Uint8Array } | null {
   const idLength = frame[0]
-  if (idLength === undefined || frame.length < idLength + 2) return null
+  if (idLength === undefined || frame.length < idLength + 10) return null
   const kind = KINDS[frame[idLength + 1]!]
   if (!kind) return null
-  return { nodeId: frame.subarray(1, 1 + idLength).toString(), kind, payload: new Uint8Array(frame.subarray(idLength + 2)) }
+  return {
+    nodeId: frame.subarray(1, 1 + idLength).toString(),
+    kind,
+    sentAt: frame.readDoubleBE(idLength + 2),
+    payload: new Uint8Array(frame.subarray(idLength + 10)),
+  }
 }
 
 /** Nodes in one process that hear each other. */
@@ -63,7 +73,7 @@ export function createMemoryDocBus(cluster: MemoryCluster, nodeId: string): DocB
     async subscribe(doc, onMessage) {
       const stop = cluster.listen(doc, (frame) => {
         const message = decode(frame)
-        if (message && message.nodeId !== nodeId) onMessage(message.kind, message.payload)
+        if (message && message.nodeId !== nodeId) onMessage(message.kind, message.payload, message.sentAt)
       })
       return async () => stop()
     },
@@ -89,14 +99,14 @@ export async function createRedisDocBus(options: RedisDocBusOptions): Promise<Do
   subscriber.on('error', options.onError)
   await Promise.all([publisher.connect(), subscriber.connect()])
   const channelOf = (doc: string) => `${options.prefix}doc:${doc}`
-  const handlers = new Map<string, (kind: DocMessageKind, payload: Uint8Array) => void>()
+  const handlers = new Map<string, (kind: DocMessageKind, payload: Uint8Array, sentAt: number) => void>()
   const reconnectListeners: (() => void)[] = []
   let wasCutOff = false
 
   subscriber.on('messageBuffer', (channel: Buffer, frame: Buffer) => {
     const handler = handlers.get(channel.toString())
     const message = handler ? decode(frame) : null
-    if (handler && message && message.nodeId !== options.nodeId) handler(message.kind, message.payload)
+    if (handler && message && message.nodeId !== options.nodeId) handler(message.kind, message.payload, message.sentAt)
   })
   subscriber.on('close', () => {
     wasCutOff = true

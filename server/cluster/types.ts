@@ -19,3 +19,16 @@ export interface Locks {
   tryAcquire(name: string, ttlMs: number): Promise<LockLease | null>
   destroy(): Promise<void>
 }
+
+/**
+ * Runs `work` while renewing the lease every third of its TTL, so a long task keeps its lock; the
+ * task still checks `lease.isHeld()` before it commits, in case a renewal came too late.
+ */
+export async function whileRenewing<T>(lease: LockLease, ttlMs: number, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void lease.renew(ttlMs).catch(() => false), Math.max(50, Math.floor(ttlMs / 3)))
+  try {
+    return await work()
+  } finally {
+    clearInterval(timer)
+  }
+}

@@ -272,7 +272,8 @@ export class CollabHub {
     const early: Uint8Array[] = []
     let room: Room | null = null
     const unsubscribe = this.#options.bus
-      ? await this.#options.bus.subscribe(name, (kind, payload) => {
+      ? await this.#options.bus.subscribe(name, (kind, payload, sentAt) => {
+          this.#options.onFanOut?.(Date.now() - sentAt)
           if (!room) {
             if (kind === 'update') early.push(payload)
             return

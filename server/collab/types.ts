@@ -54,6 +54,8 @@ export interface CollabOptions {
   maxBufferedBytes: number
   /** Fan-out to the other nodes; a single node needs none. */
   bus?: DocBus
+  /** Told how long a change took from the node that made it to this one (metrics). */
+  onFanOut?(milliseconds: number): void
   /** Presence shared by all nodes (Redis); a single node answers from memory. */
   presence?: PresenceStore
   /** Called after a document's changes were committed (for indexes kept beside the documents). */

@@ -7,7 +7,7 @@
  * or not at all.
  */
 import type { EventBus } from '../cluster/events.js'
-import type { LockLease, Locks } from '../cluster/types.js'
+import { whileRenewing, type LockLease, type Locks } from '../cluster/types.js'
 import { referencedAssets, renderHtml } from '../content/render-html.js'
 import type { Logger } from '../logger.js'
 import type { AssetStore } from '../store/asset-store.js'
@@ -248,62 +248,72 @@ export function createPublisher(deps: PublisherDeps) {
     if (!taken.ok) return taken
     const lease = taken.lease
     try {
-      const target = request.target === 'remote' ? await live.getRemoteTarget(libraryId) : null
-      if (request.target === 'remote' && !target) return { ok: false, reason: 'no_remote_target' }
-      // Recorded as running before anything else, so that a concurrent request's 409 can name it.
-      const startedAt = Date.now()
-      const running = scheduled
-        ? await live.runScheduled(scheduled.id, [])
-        : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds: [], createdBy: userId })
-      let planned: Awaited<ReturnType<typeof plan>>
-      try {
-        planned = await plan(libraryId, request, target)
-      } catch (error) {
-        if (!(error instanceof RemoteError)) {
-          await live.finishPublication(running.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), startedAt })
-          throw error
-        }
-        planned = { ok: false, reason: 'remote_failed', message: error.message }
-      }
-      if (!planned.ok) {
-        // A scheduled publication keeps its record, failed; a refused request leaves none.
-        if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt })
-        else await live.deletePublication(running.id)
-        return planned
-      }
-      const { put, remove } = planned.plan
-      const assetIds = [...put.keys(), ...remove]
-      const publication = await live.setPublicationAssets(running.id, assetIds)
-      try {
-        const entries: LiveEntry[] = []
-        for (const [id, version] of put) entries.push(await entryFor(id, version))
-        for (const id of remove) entries.push({ kind: 'delete', assetId: id })
-        const generation = target
-          ? await sendToRemote(target, entries, lease)
-          : (
-              await live.writeGeneration(libraryId, entries, userId, async () => {
-                if (failpoints.has('publish-before-switch')) throw new Error('failpoint publish-before-switch')
-                if (!(await lease.isHeld())) throw new LostLockError()
-              })
-            ).generation
-        const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
-        deps.onFinished?.('succeeded', Date.now() - startedAt)
-        // The other instance tells its own sites; only a local publication is ours to announce.
-        if (!target) events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
-        logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length, remote: target?.url }, 'published')
-        return { ok: true, publication: done }
-      } catch (error) {
-        const failed = await live.finishPublication(publication.id, {
-          status: 'failed',
-          error: error instanceof Error ? error.message : String(error),
-          startedAt,
-        })
-        logger.error({ library: libraryId, publication: failed.id, err: error }, 'publication failed')
-        deps.onFinished?.('failed', Date.now() - startedAt)
-        return { ok: true, publication: failed }
-      }
+      return await whileRenewing(lease, PUBLICATION_LOCK_TTL_MS, () => executeHolding(libraryId, request, userId, scheduled, lease))
     } finally {
       await lease.release()
+    }
+  }
+
+  async function executeHolding(
+    libraryId: string,
+    request: PublicationRequest,
+    userId: string,
+    scheduled: Publication | null,
+    lease: LockLease,
+  ): Promise<PublishResult> {
+    const target = request.target === 'remote' ? await live.getRemoteTarget(libraryId) : null
+    if (request.target === 'remote' && !target) return { ok: false, reason: 'no_remote_target' }
+    // Recorded as running before anything else, so that a concurrent request's 409 can name it.
+    const startedAt = Date.now()
+    const running = scheduled
+      ? await live.runScheduled(scheduled.id, [])
+      : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds: [], createdBy: userId })
+    let planned: Awaited<ReturnType<typeof plan>>
+    try {
+      planned = await plan(libraryId, request, target)
+    } catch (error) {
+      if (!(error instanceof RemoteError)) {
+        await live.finishPublication(running.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), startedAt })
+        throw error
+      }
+      planned = { ok: false, reason: 'remote_failed', message: error.message }
+    }
+    if (!planned.ok) {
+      // A scheduled publication keeps its record, failed; a refused request leaves none.
+      if (scheduled) await live.finishPublication(scheduled.id, { status: 'failed', error: describeRefusal(planned), startedAt })
+      else await live.deletePublication(running.id)
+      return planned
+    }
+    const { put, remove } = planned.plan
+    const assetIds = [...put.keys(), ...remove]
+    const publication = await live.setPublicationAssets(running.id, assetIds)
+    try {
+      const entries: LiveEntry[] = []
+      for (const [id, version] of put) entries.push(await entryFor(id, version))
+      for (const id of remove) entries.push({ kind: 'delete', assetId: id })
+      const generation = target
+        ? await sendToRemote(target, entries, lease)
+        : (
+            await live.writeGeneration(libraryId, entries, userId, async () => {
+              if (failpoints.has('publish-before-switch')) throw new Error('failpoint publish-before-switch')
+              if (!(await lease.isHeld())) throw new LostLockError()
+            })
+          ).generation
+      const done = await live.finishPublication(publication.id, { status: 'succeeded', generation, startedAt })
+      deps.onFinished?.('succeeded', Date.now() - startedAt)
+      // The other instance tells its own sites; only a local publication is ours to announce.
+      if (!target) events.publish({ libraryId, publicationId: done.id, generation, assetIds, publishedAt: done.finishedAt ?? new Date().toISOString() })
+      logger.info({ library: libraryId, publication: done.id, generation, assets: assetIds.length, remote: target?.url }, 'published')
+      return { ok: true, publication: done }
+    } catch (error) {
+      const failed = await live.finishPublication(publication.id, {
+        status: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+        startedAt,
+      })
+      logger.error({ library: libraryId, publication: failed.id, err: error }, 'publication failed')
+      deps.onFinished?.('failed', Date.now() - startedAt)
+      return { ok: true, publication: failed }
     }
   }
 

@@ -6,7 +6,7 @@
  * bytes could be crafted to make a merge run for seconds, and they never reach this table.
  */
 import * as Y from 'yjs'
-import type { Locks } from '../cluster/types.js'
+import { whileRenewing, type Locks } from '../cluster/types.js'
 import type { OpenDatabase } from './db.js'
 
 export interface DocLogEntry {
@@ -56,7 +56,7 @@ export function createDocLog(store: OpenDatabase, locks: Locks): DocLog {
       const lease = await locks.tryAcquire(`compact:${doc}`, COMPACTION_LOCK_TTL_MS)
       if (!lease) return { status: 'busy' }
       try {
-        return await db.transaction().execute(async (trx) => {
+        return await whileRenewing(lease, COMPACTION_LOCK_TTL_MS, () => db.transaction().execute(async (trx) => {
           const rows = await trx
             .selectFrom('doc_updates')
             .select(['id', 'data'])
@@ -79,7 +79,7 @@ export function createDocLog(store: OpenDatabase, locks: Locks): DocLog {
             .values({ doc, data: merged, created_at: new Date().toISOString() })
             .execute()
           return { status: 'compacted', rowsMerged: rows.length } as const
-        })
+        }))
       } catch (error) {
         if (error instanceof LostLockError) return { status: 'lost-lock' }
         throw error

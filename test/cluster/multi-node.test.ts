@@ -3,6 +3,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
@@ -73,12 +74,12 @@ async function cluster(size: number, redisUrl = 'redis://127.0.0.1:6379', extra:
   const asset = await json(await call(2 % size, 'POST', `/libraries/${library.id}/assets`, owner, { type: 'web-content', title: 'Shared' }))
   const connect = (node: number, token: string): AssetConnection =>
     connectAsset(nodes[node]!.url, asset.id, { token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffTimeMs: 300 })
-  return { nodes, owner, member, call, libraryId: library.id as string, assetId: asset.id as string, connect }
+  return { nodes, env, owner, member, call, libraryId: library.id as string, assetId: asset.id as string, connect }
 }
 
 describe('a cluster of nodes on Redis and PostgreSQL', () => {
   it('converges clients spread over three nodes, and the store with them', async () => {
-    const { connect, owner, member, call, libraryId, assetId } = await cluster(3)
+    const { nodes, connect, owner, member, call, libraryId, assetId } = await cluster(3)
     const clients = [connect(0, owner), connect(1, member), connect(2, owner)]
     await Promise.all(clients.map((c) => c.whenSynced()))
     // Presence is shared: any node answers for all of them.
@@ -113,6 +114,8 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
       const text = JSON.stringify(stored.body)
       expect(typed.filter((t) => !text.includes(t)), `node ${node}`).toEqual([])
     }
+    const metrics = await (await fetch(`${nodes[1]!.url}/metrics`)).text()
+    expect(Number(/folio_fanout_latency_seconds_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0)
     clients.forEach((c) => c.destroy())
     await waitFor(async () => (await json(await call(0, 'GET', `/libraries/${libraryId}/presence`, owner))).items.length === 0, {
       what: 'presence to empty when everyone left',
@@ -231,6 +234,38 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
       { timeoutMs: 5000, what: 'the dead node’s presence to expire' },
     )
     again.destroy()
+    b.destroy()
+  })
+
+  it('lets any node compact a document that two nodes write, one at a time, losing nothing', async () => {
+    const { env, connect, owner, member, call, libraryId, assetId } = await cluster(2, undefined, { COMPACT_AFTER_UPDATES: '3', COMMIT_DELAY_MS: '0' })
+    const a = connect(0, owner)
+    const b = connect(1, member)
+    await Promise.all([a.whenSynced(), b.whenSynced()])
+    const typed: string[] = []
+    for (let round = 0; round < 40; round++) {
+      for (const [i, client] of [a, b].entries()) {
+        const token = `<c${i}.${round}>`
+        typed.push(token)
+        const text = paragraphText(client.doc)
+        text.insert(text.length, token)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    await Promise.all([a.whenAcknowledged(), b.whenAcknowledged()])
+    await waitFor(() => typed.every((t) => bodyText(a.doc).includes(t) && bodyText(b.doc).includes(t)), { what: 'convergence' })
+    const stored = JSON.stringify((await json(await call(1, 'GET', `/libraries/${libraryId}/assets/${assetId}`, owner))).body)
+    expect(typed.filter((t) => !stored.includes(t))).toEqual([])
+    // Both nodes compacted as they went: far fewer rows than the commits that wrote them.
+    const client = new pg.Client({ connectionString: env.DATABASE_URL })
+    await client.connect()
+    try {
+      const { rows } = await client.query(`select count(*)::int as n from "${env.DATABASE_SCHEMA}".doc_updates where doc = $1`, [assetId])
+      expect(rows[0].n).toBeLessThan(typed.length / 4)
+    } finally {
+      await client.end()
+    }
+    a.destroy()
     b.destroy()
   })
 })
