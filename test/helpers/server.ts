@@ -28,6 +28,8 @@ export interface TestServer {
   token(sub: string, options?: Omit<MintOptions, 'sub'>): Promise<string>
   /** fetch against the server with a bearer token. */
   api(path: string, token: string | null, init?: { method?: string; body?: unknown }): Promise<Response>
+  /** The same, answering the status and the parsed JSON body. */
+  call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }>
   connect(document: string, token: string, options?: { maxBackoffTimeMs?: number }): AssetConnection
   close(): Promise<void>
 }
@@ -90,6 +92,11 @@ export async function startServer({ store = 'sqlite', env = {}, clientDir }: Sta
         },
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
       }),
+    async call(method, path, token, body) {
+      const response = await server.api(path, token, { method, ...(body !== undefined ? { body } : {}) })
+      const text = await response.text()
+      return { status: response.status, body: text ? JSON.parse(text) : null }
+    },
     connect(document, token, options = {}) {
       const connection = connectAsset(url, document, {
         token,

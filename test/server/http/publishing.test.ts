@@ -38,11 +38,7 @@ async function openEvents(url: string, key: string) {
 async function setup(store: (typeof STORE_KINDS)[number]) {
   const server = await startServer({ store })
   const fixture = await createFixture(server)
-  const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const response = await server.api(path, token, { method, ...(body !== undefined ? { body } : {}) })
-    const text = await response.text()
-    return { status: response.status, body: text ? JSON.parse(text) : null }
-  }
+  const call = server.call
   const site = (await call('POST', '/sites', fixture.owner, { name: 'Web' })).body
   const other = (await call('POST', '/sites', fixture.owner, { name: 'Elsewhere' })).body
   await call('PUT', `/libraries/${fixture.libraryId}/sites/${site.id}`, fixture.owner)

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createFixture, startServer, type TestServer } from '../../helpers/server.js'
-
-function caller(server: TestServer) {
-  return async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await server.api(path, token, { method, ...(body !== undefined ? { body } : {}) })
-    const text = await response.text()
-    return { status: response.status, body: text ? JSON.parse(text) : null }
-  }
-}
+import { createFixture, startServer } from '../../helpers/server.js'
 
 describe('Remote Live between two instances', () => {
   it('publishes into the other instance’s live store, where its sites read it', async () => {
@@ -17,8 +9,8 @@ describe('Remote Live between two instances', () => {
       type: 'doc',
       content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Published far away' }] }],
     })
-    const callHere = caller(here)
-    const callThere = caller(there)
+    const callHere = here.call
+    const callThere = there.call
 
     // The other instance: a library to receive, a site reading it, and a token that may publish there.
     const remoteAdmin = await there.token('remote-admin', { admin: true })
@@ -71,7 +63,7 @@ describe('Remote Live between two instances', () => {
 
   it('never passes another instance’s HTML through: the receiver renders it from the body', async () => {
     const there = await startServer()
-    const call = caller(there)
+    const call = there.call
     const admin = await there.token('admin', { admin: true })
     const library = (await call('POST', '/libraries', admin, { name: 'Mirror' })).body.id
     const site = (await call('POST', '/sites', admin, { name: 'Site' })).body

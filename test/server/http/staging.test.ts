@@ -8,11 +8,7 @@ import { waitFor } from '../../helpers/wait.js'
 async function setup(store: (typeof STORE_KINDS)[number]) {
   const server = await startServer({ store })
   const fixture = await createFixture(server)
-  const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const response = await server.api(path, token, { method, ...(body !== undefined ? { body } : {}) })
-    const text = await response.text()
-    return { status: response.status, body: text ? JSON.parse(text) : null }
-  }
+  const call = server.call
   const { owner, libraryId } = fixture
   const site = (await call('POST', '/sites', owner, { name: 'Staged web', stagingEnabled: true })).body
   await call('PATCH', `/libraries/${libraryId}`, owner, { stagingEnabled: true })

@@ -16,11 +16,7 @@ describe.each(STORE_KINDS)('translations on %s', (store) => {
   it('translates through a seeded document and XLIFF, and delivers the approved locale', async () => {
     const server = await startServer({ store })
     const { owner, libraryId, assetId } = await createFixture(server, SOURCE_BODY)
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await server.api(path, token, { method, ...(body !== undefined ? { body } : {}) })
-      const text = await response.text()
-      return { status: response.status, body: text ? JSON.parse(text) : null }
-    }
+    const call = server.call
     const base = `/libraries/${libraryId}/assets/${assetId}`
     const role = (await call('POST', `/libraries/${libraryId}/roles`, owner, { name: 'Translator', permissions: ['TRANSLATE'] })).body
     await call('PUT', `/libraries/${libraryId}/members/tina`, owner, { role: role.id })
