@@ -4,11 +4,10 @@
  * locks, a generated dev secret and a seeded demo library.
  */
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
 import { loadOrCreateDevSecret } from './auth/dev-secret.js'
 import { createTokenVerifier, mintToken } from './auth/tokens.js'
 import { randomUUID } from 'node:crypto'
-import { createMemoryLocks, createRedisDocBus, createRedisEventBus, createRedisLocks } from './cluster/index.js'
+import { createMemoryLocks, createRedisDocBus, createRedisEventBus, createRedisLocks, createRedisPair } from './cluster/index.js'
 import type { AccessEvent } from './http/context.js'
 import type { PublicationEvent } from './publishing/publisher.js'
 import { parseConfig, type Config } from './config.js'
@@ -35,23 +34,21 @@ async function main(): Promise<void> {
   )
 
   const database = await openDatabase(config.store)
-  const redis = config.redis ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined
-  if (redis) {
-    redis.on('error', (error) => logger.warn({ err: error }, 'redis error'))
-    await redis.connect()
-  }
+  // Several nodes: two Redis connections carry locks, presence, documents and events.
+  const onRedisError = (error: unknown) => logger.warn({ err: error }, 'redis error')
+  const pair = config.redis ? await createRedisPair(config.redis.url, onRedisError) : null
+  const redis = pair?.publisher
   const locks = redis && config.redis ? createRedisLocks({ redis, prefix: config.redis.prefix }) : createMemoryLocks()
-  // Several nodes: documents, publication events and role changes travel through Redis.
   const nodeId = randomUUID()
   const onBusError = (error: unknown) => logger.warn({ err: error }, 'cluster bus error')
-  const cluster = config.redis
-    ? {
-        bus: await createRedisDocBus({ url: config.redis.url, prefix: config.redis.prefix, nodeId, onError: onBusError }),
-        events: await createRedisEventBus<PublicationEvent>({ url: config.redis.url, channel: `${config.redis.prefix}publications`, nodeId, onError: onBusError }),
-        accessEvents: await createRedisEventBus<AccessEvent>({ url: config.redis.url, channel: `${config.redis.prefix}access`, nodeId, onError: onBusError }),
-      }
-    : {}
-
+  const cluster =
+    pair && config.redis
+      ? {
+          bus: createRedisDocBus({ pair, prefix: config.redis.prefix, nodeId, onError: onBusError }),
+          events: await createRedisEventBus<PublicationEvent>({ pair, channel: `${config.redis.prefix}publications`, nodeId, onError: onBusError }),
+          accessEvents: await createRedisEventBus<AccessEvent>({ pair, channel: `${config.redis.prefix}access`, nodeId, onError: onBusError }),
+        }
+      : {}
   const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url))
   const server = createServer(config, { database, locks, logger, verifyToken, clientDir, ...cluster, ...(redis ? { redis } : {}) })
   const seed = config.seedDemo && (await server.libraries.countLibraries()) === 0 ? await seedDemo(server) : null
@@ -65,11 +62,8 @@ async function main(): Promise<void> {
     stopping = true
     logger.info({ signal }, 'shutting down')
     await server.close()
-    await cluster.bus?.destroy()
-    await cluster.events?.destroy()
-    await cluster.accessEvents?.destroy()
+    await pair?.destroy()
     await database.destroy()
-    await redis?.quit()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))

@@ -32,7 +32,7 @@ import { createBlobStore } from './blobs/blob-store.js'
 import { createMemoryBus, type EventBus } from './cluster/events.js'
 import { createPublisher, type Failpoint, type PublicationEvent } from './publishing/publisher.js'
 import { createRemoteClient, type RemoteClient } from './publishing/remote.js'
-import { createMetrics, type Metrics } from './metrics.js'
+import { createMetrics } from './metrics.js'
 import type { LockLease } from './cluster/types.js'
 import type { DocBus } from './cluster/doc-bus.js'
 import { createRedisPresence } from './cluster/presence.js'
@@ -103,8 +103,9 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
   const events: EventBus<PublicationEvent> =
     deps.events ?? createMemoryBus((error) => logger.warn({ err: error }, 'publication event listener failed'))
   const failpoints = new Set(config.failpoints)
-  let metrics: Metrics | undefined
-  const locks = countBusyLocks(deps.locks, (name) => metrics?.lockBusy.inc({ lock: name.split(':')[0] ?? name }))
+  // Gauges read the hub when scraped, after everything below exists.
+  const metrics = createMetrics(() => hub.stats())
+  const locks = countBusyLocks(deps.locks, (name) => metrics.lockBusy.inc({ lock: name.split(':')[0] ?? name }))
   const publisher = createPublisher({
     live,
     versions,
@@ -117,9 +118,9 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     events,
     logger,
     failpoints,
-    onFinished: (status, ms) => metrics?.publicationSeconds.observe({ status }, ms / 1000),
+    onFinished: (status, ms) => metrics.publicationSeconds.observe({ status }, ms / 1000),
   })
-  const docLog = createDocLog(database, countBusyLocks(deps.locks, (name) => metrics?.lockBusy.inc({ lock: name.split(':')[0] ?? name })))
+  const docLog = createDocLog(database, locks)
 
   // The asset row keeps a copy of the title for listings; collaborative edits update it after commit.
   const knownTitles = new WeakMap<Y.Doc, string>()
@@ -138,7 +139,7 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     unloadAfterMs: config.durability.unloadAfterMs,
     maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
     maxBufferedBytes: config.limits.maxMessageBytes * MAX_BUFFERED_FACTOR,
-    ...(deps.bus ? { bus: deps.bus, onFanOut: (ms: number) => metrics?.fanOutSeconds.observe(ms / 1000) } : {}),
+    ...(deps.bus ? { bus: deps.bus, onFanOut: (ms: number) => metrics.fanOutSeconds.observe(ms / 1000) } : {}),
     ...(deps.redis && config.redis ? { presence: createRedisPresence({ redis: deps.redis, prefix: config.redis.prefix, ttlMs: config.redis.presenceTtlMs }) } : {}),
     onCommitted: (_name, document, doc) => {
       if (document.kind === 'asset') syncTitle(document.assetId, doc)
@@ -157,12 +158,10 @@ export function createServer(config: Config, deps: ServerDeps): FolioServer {
     },
   })
 
-  metrics = createMetrics(() => hub.stats())
-  const accessEvents: EventBus<AccessEvent> = deps.accessEvents ?? createMemoryBus((error) => logger.warn({ err: error }, 'access event listener failed'))
 
   const app = createApp({
     metrics: metrics.registry,
-    accessEvents,
+    ...(deps.accessEvents ? { accessEvents: deps.accessEvents } : {}),
     libraries,
     sites,
     assets,

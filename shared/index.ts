@@ -16,3 +16,4 @@ export { createId, isId, isUserId, isLocale, normalizeTag, parseDocumentName, fo
 export type { IdPrefix, DocumentName } from './ids.js'
 export { bodySchema } from './schema.js'
 export type { ProseMirrorJSON } from './schema.js'
+export { readEventStream } from './event-stream.js'

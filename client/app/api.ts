@@ -1,4 +1,5 @@
 /** The REST API, with the session's token; errors carry the server's code and message. */
+import { readEventStream } from '../../shared/event-stream.js'
 import { token } from './session.js'
 
 export class ApiFailure extends Error {
@@ -36,23 +37,7 @@ export function subscribeEvents(path: string, onEvent: (event: string, data: unk
   const controller = new AbortController()
   void (async () => {
     const response = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${token() ?? ''}` }, signal: controller.signal })
-    if (!response.body) return
-    const reader = response.body.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      buffer += decoder.decode(value, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const event = /^event: (.*)$/m.exec(block)?.[1]
-        const data = /^data: (.*)$/m.exec(block)?.[1]
-        if (event && data) onEvent(event, JSON.parse(data))
-      }
-    }
+    if (response.body) await readEventStream(response.body, (event, data) => onEvent(event, JSON.parse(data)))
   })().catch(() => undefined)
   return () => controller.abort()
 }

@@ -50,7 +50,3 @@ export function currentUser(): SessionUser | null {
     return null
   }
 }
-
-export function signOut(): void {
-  sessionStorage.removeItem(STORAGE_KEY)
-}

@@ -4,7 +4,7 @@
  * awareness it relayed; the others apply them and relay them to their clients. Redis pub/sub in
  * production; in process, nodes that share a `MemoryCluster` (tests, or one process) hear each other.
  */
-import { Redis } from 'ioredis'
+import type { RedisPair } from './redis-pair.js'
 
 export type DocMessageKind = 'update' | 'awareness'
 
@@ -85,19 +85,15 @@ export function createMemoryDocBus(cluster: MemoryCluster, nodeId: string): DocB
 }
 
 export interface RedisDocBusOptions {
-  url: string
+  /** The node's Redis connections; the bus does not own them. */
+  pair: RedisPair
   prefix: string
   nodeId: string
   onError: (error: unknown) => void
 }
 
-/** Two connections: one publishes, one subscribes (a subscribed Redis connection can do nothing else). */
-export async function createRedisDocBus(options: RedisDocBusOptions): Promise<DocBus> {
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  const subscriber = new Redis(options.url, { lazyConnect: true })
-  publisher.on('error', options.onError)
-  subscriber.on('error', options.onError)
-  await Promise.all([publisher.connect(), subscriber.connect()])
+export function createRedisDocBus(options: RedisDocBusOptions): DocBus {
+  const { publisher, subscriber } = options.pair
   const channelOf = (doc: string) => `${options.prefix}doc:${doc}`
   const handlers = new Map<string, (kind: DocMessageKind, payload: Uint8Array, sentAt: number) => void>()
   const reconnectListeners: (() => void)[] = []
@@ -136,8 +132,9 @@ export async function createRedisDocBus(options: RedisDocBusOptions): Promise<Do
       reconnectListeners.push(listener)
     },
     async destroy() {
-      subscriber.disconnect()
-      publisher.disconnect()
+      const channels = [...handlers.keys()]
+      handlers.clear()
+      if (channels.length > 0) await subscriber.unsubscribe(...channels).catch(options.onError)
     },
   }
 }

@@ -1,10 +1,15 @@
+import type { RedisPair } from './redis-pair.js'
+
 /**
  * A publish/subscribe bus for events every node must hear (a publication went live). The
  * in-process adapter serves one node; a Redis adapter will serve many (see issue 6).
  */
 
 export interface EventBus<T> {
+  /** To every listener, on this node and the others. */
   publish(event: T): void
+  /** To the listeners on the other nodes only (this node has handled the event already). */
+  publishToOthers(event: T): void
   /** Answers the unsubscribe function. */
   subscribe(listener: (event: T) => void): () => void
 }
@@ -22,6 +27,9 @@ export function createMemoryBus<T>(onListenerError: (error: unknown) => void = (
         }
       }
     },
+    publishToOthers() {
+      // One process, no other nodes.
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -30,7 +38,8 @@ export function createMemoryBus<T>(onListenerError: (error: unknown) => void = (
 }
 
 export interface RedisEventBusOptions {
-  url: string
+  /** The node's Redis connections; the bus does not own them. */
+  pair: RedisPair
   /** The full channel name (prefixed). */
   channel: string
   nodeId: string
@@ -42,14 +51,10 @@ export interface RedisEventBusOptions {
  * through Redis pub/sub. Events are JSON.
  */
 export async function createRedisEventBus<T>(options: RedisEventBusOptions): Promise<EventBus<T> & { destroy(): Promise<void> }> {
-  const { Redis } = await import('ioredis')
+  const { publisher, subscriber } = options.pair
   const local = createMemoryBus<T>(options.onError)
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  const subscriber = new Redis(options.url, { lazyConnect: true })
-  publisher.on('error', options.onError)
-  subscriber.on('error', options.onError)
-  await Promise.all([publisher.connect(), subscriber.connect()])
-  subscriber.on('message', (_channel: string, message: string) => {
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== options.channel) return
     try {
       const { from, event } = JSON.parse(message) as { from: string; event: T }
       if (from !== options.nodeId) local.publish(event)
@@ -58,15 +63,18 @@ export async function createRedisEventBus<T>(options: RedisEventBusOptions): Pro
     }
   })
   await subscriber.subscribe(options.channel)
+  const publishToOthers = (event: T) => {
+    publisher.publish(options.channel, JSON.stringify({ from: options.nodeId, event })).catch(options.onError)
+  }
   return {
     publish(event) {
       local.publish(event)
-      publisher.publish(options.channel, JSON.stringify({ from: options.nodeId, event })).catch(options.onError)
+      publishToOthers(event)
     },
+    publishToOthers,
     subscribe: (listener) => local.subscribe(listener),
     async destroy() {
-      subscriber.disconnect()
-      publisher.disconnect()
+      await subscriber.unsubscribe(options.channel).catch(options.onError)
     },
   }
 }

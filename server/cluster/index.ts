@@ -9,3 +9,5 @@ export { MemoryCluster, createMemoryDocBus, createRedisDocBus } from './doc-bus.
 export type { DocBus, DocMessageKind, RedisDocBusOptions } from './doc-bus.js'
 export { createRedisPresence, PRESENCE_TTL_MS } from './presence.js'
 export type { PresenceEntry, PresenceStore } from './presence.js'
+export { createRedisPair } from './redis-pair.js'
+export type { RedisPair } from './redis-pair.js'

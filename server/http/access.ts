@@ -43,10 +43,9 @@ export function requireInstanceAdmin(c: Context<AppEnv>, what: string): void {
  * here and, through the access events, on every other node.
  */
 export async function refreshConnections(deps: Pick<AppDeps, 'libraries' | 'hub' | 'accessEvents'>, libraryId: string, userId: string): Promise<void> {
-  // Here first, before the request answers; the event then reaches the other nodes (and this one
-  // again, which changes nothing).
+  // Here before the request answers; then on the other nodes.
   await refreshLocalConnections(deps, libraryId, userId)
-  deps.accessEvents?.publish({ libraryId, userId })
+  deps.accessEvents?.publishToOthers({ libraryId, userId })
 }
 
 /** Re-checks this node's connections of a member against the store. */

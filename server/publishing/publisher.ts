@@ -266,7 +266,7 @@ export function createPublisher(deps: PublisherDeps) {
     // Recorded as running before anything else, so that a concurrent request's 409 can name it.
     const startedAt = Date.now()
     const running = scheduled
-      ? await live.runScheduled(scheduled.id, [])
+      ? await live.runScheduled(scheduled.id)
       : await live.startPublication({ libraryId, mode: target ? `${request.mode}:remote` : request.mode, assetIds: [], createdBy: userId })
     let planned: Awaited<ReturnType<typeof plan>>
     try {

@@ -103,8 +103,8 @@ export interface LiveStore {
   liveState(libraryId: string): Promise<Map<string, number | null>>
   startPublication(input: { libraryId: string; mode: string; assetIds: string[]; createdBy: string }): Promise<Publication>
   schedulePublication(input: { libraryId: string; request: PublicationRequest; scheduledAt: string; createdBy: string }): Promise<Publication>
-  /** Marks a scheduled publication as running, with the assets it will publish. */
-  runScheduled(id: string, assetIds: string[]): Promise<Publication>
+  /** Marks a scheduled publication as running. */
+  runScheduled(id: string): Promise<Publication>
   listScheduled(): Promise<Publication[]>
   runningPublication(libraryId: string): Promise<Publication | null>
   /** Marks publications still 'running' since before `before` as failed: their node stopped mid-way. */
@@ -119,6 +119,38 @@ export interface LiveStore {
 }
 
 export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
+  async function publicationById(id: string): Promise<Publication> {
+    return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+  }
+
+  async function insertPublication(input: {
+    libraryId: string
+    mode: string
+    status: Publication['status']
+    assetIds: string[]
+    createdBy: string
+    scheduledAt: string | null
+    request: PublicationRequest | null
+  }): Promise<Publication> {
+    const row: Selectable<PublicationTable> = {
+      id: createId('pub'),
+      library_id: input.libraryId,
+      mode: input.mode,
+      status: input.status,
+      asset_ids: JSON.stringify(input.assetIds),
+      generation: null,
+      error: null,
+      created_by: input.createdBy,
+      created_at: nowIso(),
+      finished_at: null,
+      duration_ms: null,
+      scheduled_at: input.scheduledAt,
+      request_json: input.request === null ? null : JSON.stringify(input.request),
+    }
+    await db.insertInto('publications').values(row).execute()
+    return toPublication(row)
+  }
+
   const store: LiveStore = {
     async writeGeneration(libraryId, entries, publishedBy, check) {
       return db.transaction().execute(async (trx) => {
@@ -247,28 +279,12 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
     },
 
     async schedulePublication({ libraryId, request, scheduledAt, createdBy }) {
-      const row: Selectable<PublicationTable> = {
-        id: createId('pub'),
-        library_id: libraryId,
-        mode: request.mode,
-        status: 'scheduled',
-        asset_ids: JSON.stringify(request.assetIds ?? []),
-        generation: null,
-        error: null,
-        created_by: createdBy,
-        created_at: nowIso(),
-        finished_at: null,
-        duration_ms: null,
-        scheduled_at: scheduledAt,
-        request_json: JSON.stringify(request),
-      }
-      await db.insertInto('publications').values(row).execute()
-      return toPublication(row)
+      return insertPublication({ libraryId, mode: request.mode, status: 'scheduled', assetIds: request.assetIds ?? [], createdBy, scheduledAt, request })
     },
 
-    async runScheduled(id, assetIds) {
-      await db.updateTable('publications').set({ status: 'running', asset_ids: JSON.stringify(assetIds) }).where('id', '=', id).execute()
-      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+    async runScheduled(id) {
+      await db.updateTable('publications').set({ status: 'running' }).where('id', '=', id).execute()
+      return publicationById(id)
     },
 
     async listScheduled() {
@@ -303,27 +319,11 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
 
     async setPublicationAssets(id, assetIds) {
       await db.updateTable('publications').set({ asset_ids: JSON.stringify(assetIds) }).where('id', '=', id).execute()
-      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+      return publicationById(id)
     },
 
     async startPublication({ libraryId, mode, assetIds, createdBy }) {
-      const row: Selectable<PublicationTable> = {
-        id: createId('pub'),
-        library_id: libraryId,
-        mode,
-        status: 'running',
-        asset_ids: JSON.stringify(assetIds),
-        generation: null,
-        error: null,
-        created_by: createdBy,
-        created_at: nowIso(),
-        finished_at: null,
-        duration_ms: null,
-        scheduled_at: null,
-        request_json: null,
-      }
-      await db.insertInto('publications').values(row).execute()
-      return toPublication(row)
+      return insertPublication({ libraryId, mode, status: 'running', assetIds, createdBy, scheduledAt: null, request: null })
     },
 
     async finishPublication(id, { status, generation, error, startedAt }) {
@@ -338,7 +338,7 @@ export function createLiveStore({ db, dialect }: OpenDatabase): LiveStore {
         })
         .where('id', '=', id)
         .execute()
-      return toPublication(await db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+      return publicationById(id)
     },
 
     async getPublication(libraryId, id) {

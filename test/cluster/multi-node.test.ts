@@ -8,6 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { connectAsset, type AssetConnection } from '../../client/connect-asset.js'
+import { readEventStream } from '../../shared/event-stream.js'
 import { mintToken } from '../../server/auth/tokens.js'
 import { bodyText, paragraphText } from '../helpers/body.js'
 import { testDatabaseEnv } from '../helpers/database.js'
@@ -145,19 +146,12 @@ describe('a cluster of nodes on Redis and PostgreSQL', () => {
       headers: { authorization: `Bearer ${site.deliveryKey}` },
       signal: controller.signal,
     })
-    const reader = response.body!.getReader()
-    let text = ''
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        text += new TextDecoder().decode(value)
-      }
-    })().catch(() => undefined)
-    await waitFor(() => text.includes('event: ready'), { what: 'the stream to open' })
+    const heard: string[] = []
+    const read = readEventStream(response.body!, (event) => heard.push(event)).catch(() => undefined)
+    await waitFor(() => heard.includes('ready'), { what: 'the stream to open' })
     await call(0, 'POST', `/libraries/${libraryId}/assets/${assetId}/versions`, owner)
     expect((await call(0, 'POST', `/libraries/${libraryId}/assets/${assetId}/publish`, owner)).status).toBe(201)
-    await waitFor(() => text.includes('event: publication'), { timeoutMs: 5000, what: 'the event on the other node' })
+    await waitFor(() => heard.includes('publication'), { timeoutMs: 5000, what: 'the event on the other node' })
     controller.abort()
     await read
   })

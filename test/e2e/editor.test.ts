@@ -33,7 +33,7 @@ describe('the browser app', () => {
     await waitFor(async () => {
       const [ta, tb] = await Promise.all([editorText(a.page), editorText(b.page)])
       return ta === tb && ta.includes('Hello from Olga.') && ta.includes('And from Mia.')
-    }, { timeoutMs: 10_000, what: 'both editors to show the same text' })
+    }, { timeoutMs: 20_000, what: 'both editors to show the same text' })
     await a.page.locator('.status[data-state="Saved"]').waitFor()
     await b.page.locator('.status[data-state="Saved"]').waitFor()
     // A free field added by one author appears for the other, and its value follows.

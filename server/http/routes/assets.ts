@@ -107,15 +107,16 @@ export function assetRoutes(deps: AppDeps) {
           return readWebContent(room.doc)
       }
     })
-    const file = asset.type === 'document' ? await files.latestVersion(asset.id) : null
-    const [tags, categories] = await Promise.all([taxonomy.tagsOf([asset.id]), taxonomy.categoriesOf([asset.id])])
+    const [file, [indexed], live] = await Promise.all([
+      asset.type === 'document' ? files.latestVersion(asset.id) : null,
+      withTaxonomy([asset]),
+      deps.live.liveAsset(asset.libraryId, asset.id),
+    ])
     return {
-      ...asset,
+      ...indexed!,
       ...content,
-      tags: tags.get(asset.id) ?? [],
-      categories: categories.get(asset.id) ?? [],
       ...(file ? { file: { version: file.version, size: file.size, contentType: file.contentType, filename: file.filename } } : {}),
-      liveVersion: null,
+      liveVersion: live?.liveVersion ?? null,
     }
   }
 

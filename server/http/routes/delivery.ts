@@ -221,14 +221,17 @@ export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key
       await authenticateSite(c, site)
       return streamSSE(c, async (out) => {
         let closed = false
-        const pending: Promise<unknown>[] = []
+        // Events are written one after another, in the order they came; a long-lived stream keeps
+        // only the tail of that chain.
+        let writing: Promise<unknown> = Promise.resolve()
         const unsubscribe = deps.events.subscribe((event) => {
-          pending.push(
-            sees(c, site, event.libraryId).then((connected) => {
+          writing = writing
+            .then(() => sees(c, site, event.libraryId))
+            .then((connected) => {
               if (!connected || closed) return
               return out.writeSSE({ event: 'publication', id: event.publicationId, data: JSON.stringify(event) })
-            }),
-          )
+            })
+            .catch((error: unknown) => deps.logger.debug({ err: error, site }, 'event not written'))
         })
         out.onAbort(() => {
           closed = true
@@ -239,7 +242,7 @@ export function deliveryRoutes(deps: AppDeps, reader: DeliveryReader = 'site-key
           await out.sleep(SSE_KEEPALIVE_MS)
           if (!closed) await out.write(': keepalive\n\n')
         }
-        await Promise.allSettled(pending)
+        await writing
       })
     },
   )

@@ -12,7 +12,7 @@ import { requireAsset, requireLibrary } from '../access.js'
 import type { AppDeps } from '../context.js'
 import { ApiError, pageOrBadCursor } from '../errors.js'
 import { BEARER, createRouter, errors, json, jsonBody, z } from '../openapi.js'
-import { AssetParams, LibraryParams, PageQuery, pageOf } from '../schemas.js'
+import { AssetParams, PageQuery, pageOf } from '../schemas.js'
 
 const VersionNumber = z.coerce.number().int().min(1).max(2 ** 31 - 1)
 const VersionParams = AssetParams.extend({ version: VersionNumber.openapi({ param: { name: 'version', in: 'path' } }) })

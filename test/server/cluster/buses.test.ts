@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { MemoryCluster, createMemoryDocBus, createRedisDocBus, type DocBus } from '../../../server/cluster/doc-bus.js'
 import { createMemoryBus, createRedisEventBus, type EventBus } from '../../../server/cluster/events.js'
 import { createRedisPresence } from '../../../server/cluster/presence.js'
+import { createRedisPair } from '../../../server/cluster/redis-pair.js'
 import { REDIS_URL, uniqueName } from '../../helpers/env.js'
 import { waitFor } from '../../helpers/wait.js'
 
@@ -23,13 +24,12 @@ const adapters: [string, () => Promise<[DocBus, DocBus]>][] = [
     'redis',
     async () => {
       const prefix = `${uniqueName('t')}:`
-      const a = await createRedisDocBus({ url: REDIS_URL, prefix, nodeId: 'a', onError: fail })
-      const b = await createRedisDocBus({ url: REDIS_URL, prefix, nodeId: 'b', onError: fail })
+      const [pairA, pairB] = await Promise.all([createRedisPair(REDIS_URL, fail), createRedisPair(REDIS_URL, fail)])
       onTestFinished(async () => {
-        await a.destroy()
-        await b.destroy()
+        await pairA.destroy()
+        await pairB.destroy()
       })
-      return [a, b]
+      return [createRedisDocBus({ pair: pairA, prefix, nodeId: 'a', onError: fail }), createRedisDocBus({ pair: pairB, prefix, nodeId: 'b', onError: fail })]
     },
   ],
 ]
@@ -56,6 +56,9 @@ describe.each(adapters)('document bus (%s)', (_name, create) => {
   })
 })
 
+/** Events that reached a bus on another channel of the same connections. */
+const strays: number[] = []
+
 describe.each([
   ['in-process', async (): Promise<[EventBus<{ n: number }>, EventBus<{ n: number }>]> => {
     const bus = createMemoryBus<{ n: number }>()
@@ -63,12 +66,16 @@ describe.each([
   }],
   ['redis', async (): Promise<[EventBus<{ n: number }>, EventBus<{ n: number }>]> => {
     const channel = uniqueName('t')
-    const a = await createRedisEventBus<{ n: number }>({ url: REDIS_URL, channel, nodeId: 'a', onError: fail })
-    const b = await createRedisEventBus<{ n: number }>({ url: REDIS_URL, channel, nodeId: 'b', onError: fail })
+    const [pairA, pairB] = await Promise.all([createRedisPair(REDIS_URL, fail), createRedisPair(REDIS_URL, fail)])
     onTestFinished(async () => {
-      await a.destroy()
-      await b.destroy()
+      await pairA.destroy()
+      await pairB.destroy()
     })
+    // Another bus on the same connections must not hear this channel's events.
+    const bystander = await createRedisEventBus<{ n: number }>({ pair: pairB, channel: `${channel}:other`, nodeId: 'b', onError: fail })
+    bystander.subscribe((e) => strays.push(e.n))
+    const a = await createRedisEventBus<{ n: number }>({ pair: pairA, channel, nodeId: 'a', onError: fail })
+    const b = await createRedisEventBus<{ n: number }>({ pair: pairB, channel, nodeId: 'b', onError: fail })
     return [a, b]
   }],
 ])('event bus (%s)', (_name, create) => {
@@ -80,6 +87,7 @@ describe.each([
     a.publish({ n: 1 })
     await waitFor(() => heard.length === 2, { what: 'both listeners' })
     expect(heard.sort()).toEqual(['a1', 'b1'])
+    expect(strays).toEqual([])
   })
 })
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { readEventStream } from '../../../shared/event-stream.js'
 import { bodyText, paragraphText } from '../../helpers/body.js'
 import { STORE_KINDS } from '../../helpers/env.js'
-import { createFixture, startServer, type TestServer } from '../../helpers/server.js'
+import { createFixture, startServer } from '../../helpers/server.js'
 import { waitFor } from '../../helpers/wait.js'
 
 /** Reads a server-sent-events stream into a list of {event, data}. */
@@ -10,27 +11,8 @@ async function openEvents(url: string, key: string) {
   onTestFinished(() => controller.abort())
   const response = await fetch(url, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal })
   const events: { event: string; data: unknown }[] = []
-  const reader = response.body!.getReader()
-  void (async () => {
-    let buffer = ''
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        buffer += new TextDecoder().decode(value)
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const event = /^event: (.*)$/m.exec(block)?.[1]
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event && data) events.push({ event, data: JSON.parse(data) })
-        }
-      }
-    } catch {
-      // Aborted when the test ends.
-    }
-  })()
+  // Ends with an abort when the test finishes.
+  void readEventStream(response.body!, (event, data) => events.push({ event, data: JSON.parse(data) })).catch(() => undefined)
   await waitFor(() => events.some((e) => e.event === 'ready'), { what: 'the event stream to open' })
   return { status: response.status, events }
 }
@@ -45,14 +27,6 @@ async function setup(store: (typeof STORE_KINDS)[number]) {
   const deliver = (siteId: string, key: string, path: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/api/v1/delivery/sites/${siteId}${path}`, { headers: { authorization: `Bearer ${key}`, ...headers } })
   return { server, call, site, other, deliver, ...fixture }
-}
-
-async function typeInto(server: TestServer, assetId: string, token: string, text: string) {
-  const editor = server.connect(assetId, token)
-  await editor.whenSynced()
-  paragraphText(editor.doc).insert(paragraphText(editor.doc).length, text)
-  await editor.whenAcknowledged()
-  editor.destroy()
 }
 
 describe.each(STORE_KINDS)('workflow and publishing on %s', (store) => {
@@ -100,6 +74,7 @@ describe.each(STORE_KINDS)('workflow and publishing on %s', (store) => {
     const published = await call('POST', `/libraries/${libraryId}/assets/${assetId}/publish`, owner)
     expect(published).toMatchObject({ status: 201, body: { status: 'succeeded', assetIds: [assetId], generation: 1, createdBy: 'owner' } })
     expect((await call('POST', `/libraries/${libraryId}/assets/${assetId}/publish`, member)).status).toBe(403)
+    expect((await call('GET', `/libraries/${libraryId}/assets/${assetId}`, member)).body.liveVersion).toBe(1)
 
     const delivered = await deliver(site.id, site.deliveryKey, `/assets/${assetId}`)
     expect(delivered.status).toBe(200)
